@@ -1,0 +1,20 @@
+// SharedRegion: everything the engine shares with the UI, in one block of the engine's memory.
+//
+// In the browser this block sits inside the WebAssembly module's shared memory, so the UI's main
+// thread reaches it through typed-array views (the addresses come from amp_layout()). Natively a
+// test or host owns one and gives it to the Engine. Layouts come from the protocol schema.
+#pragma once
+
+#include <amplitude/protocol/Protocol.generated.h>
+
+namespace amplitude {
+
+struct SharedRegion {
+  protocol::CommandRingControl ringControl{};
+  protocol::CommandRecord ringRecords[protocol::kCommandRingCapacity]{};
+  protocol::StateView stateView{};
+  /// The engine writes one quantum here per renderQuantum(); the host copies it out.
+  alignas(16) float output[protocol::kOutputChannels][protocol::kFramesPerQuantum]{};
+};
+
+}  // namespace amplitude
