@@ -1,0 +1,102 @@
+// The engine harness page (harness.html): renders through the real worklet and the real .wasm in an
+// OfflineAudioContext, for the browser tests and the benchmarks. Exposed as window.amplitudeHarness.
+//
+// Commands are scheduled by quantum: the context is suspended at that quantum's first frame (an
+// OfflineAudioContext suspends exactly on quantum boundaries), the commands go into the ring, and
+// rendering resumes, so each command lands on a known absolute sample.
+import type { Command } from '../generated/protocol.generated';
+import { FRAMES_PER_QUANTUM } from '../generated/protocol.generated';
+import { startEngine } from '../audio/EngineHost';
+import type { EngineVariant } from '../audio/engineModule';
+import type { EngineState } from '../audio/StateView';
+
+/** A command as JSON can carry it (Seek's position as a number). */
+type PlainCommand = Exclude<Command, { type: 'Seek' }> | { type: 'Seek'; positionSamples: number };
+
+export interface ScheduledCommand {
+  quantum: number;
+  sampleOffset?: number;
+  command: PlainCommand;
+}
+
+export interface OfflineRenderRequest {
+  frames: number;
+  sampleRate?: number;
+  variant?: EngineVariant;
+  commands: ScheduledCommand[];
+}
+
+export interface OfflineRenderResult {
+  sampleRate: number;
+  frames: number;
+  variant: EngineVariant;
+  /** Each channel's Float32 samples, little-endian, base64. */
+  channels: string[];
+  state: EngineState;
+  memoryBytesAtStart: number;
+  memoryBytesAtEnd: number;
+  renderMilliseconds: number;
+}
+
+const toWireCommand = (command: PlainCommand): Command =>
+  command.type === 'Seek' ? { type: 'Seek', positionSamples: BigInt(command.positionSamples) } : command;
+
+function base64OfFloats(samples: Float32Array): string {
+  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function renderOffline(request: OfflineRenderRequest): Promise<OfflineRenderResult> {
+  const sampleRate = request.sampleRate ?? 48000;
+  const context = new OfflineAudioContext({ numberOfChannels: 2, length: request.frames, sampleRate });
+  const engine = await startEngine(context, request.variant);
+  const memoryBytesAtStart = engine.memory.buffer.byteLength;
+
+  const byQuantum = new Map<number, ScheduledCommand[]>();
+  for (const scheduled of request.commands) {
+    const list = byQuantum.get(scheduled.quantum) ?? [];
+    list.push(scheduled);
+    byQuantum.set(scheduled.quantum, list);
+  }
+  const sendAll = (list: ScheduledCommand[]) => {
+    for (const { command, sampleOffset } of list) engine.client.send(toWireCommand(command), sampleOffset ?? 0);
+    engine.client.flush();
+  };
+  for (const [quantum, list] of byQuantum) {
+    if (quantum === 0) {
+      sendAll(list);
+      continue;
+    }
+    void context.suspend((quantum * FRAMES_PER_QUANTUM) / sampleRate).then(() => {
+      sendAll(list);
+      return context.resume();
+    });
+  }
+
+  const started = performance.now();
+  const rendered = await context.startRendering();
+  const renderMilliseconds = performance.now() - started;
+  const channels = [0, 1].map((channel) => base64OfFloats(rendered.getChannelData(channel)));
+  const state = engine.client.readState();
+  engine.dispose();
+  return {
+    sampleRate,
+    frames: request.frames,
+    variant: engine.variant,
+    channels,
+    state,
+    memoryBytesAtStart,
+    memoryBytesAtEnd: engine.memory.buffer.byteLength,
+    renderMilliseconds,
+  };
+}
+
+declare global {
+  interface Window {
+    amplitudeHarness: { renderOffline: typeof renderOffline; ready: true };
+  }
+}
+
+window.amplitudeHarness = { renderOffline, ready: true };
