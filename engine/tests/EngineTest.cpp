@@ -195,11 +195,18 @@ TEST(Engine, MetersShowPeakAndRmsOfTheOutput) {
     EXPECT_NEAR(state.meterRms[channel], amplitude / std::numbers::sqrt2, 1e-3);
   }
   harness.send(protocol::Stop{});
-  harness.render(375);  // 1 s of silence: the peak falls 20 dB, the mean square by e^(-1 / 0.3 s)
+  harness.render(94);  // 0.25 s of silence: the peak falls 5 dB, the mean square by e^(-0.25 / 0.3 s)
+  const auto early = harness.state();
+  for (int channel = 0; channel < 2; ++channel) {
+    EXPECT_NEAR(early.meterPeak[channel] / (amplitude * std::pow(10.0, -5.0 / 20.0)), 1.0, 0.02);
+    EXPECT_NEAR(early.meterRms[channel] / (amplitude / std::numbers::sqrt2 * std::exp(-0.25 / 0.6)), 1.0, 0.02);
+  }
+  harness.render(281);  // 1 s in: the integrator alone would now read above the fallen peak
   const auto after = harness.state();
   for (int channel = 0; channel < 2; ++channel) {
     EXPECT_NEAR(after.meterPeak[channel] / (amplitude * 0.1), 1.0, 0.02);
-    EXPECT_NEAR(after.meterRms[channel] / (amplitude / std::numbers::sqrt2 * std::exp(-1.0 / 0.6)), 1.0, 0.02);
+    ASSERT_GT(amplitude / std::numbers::sqrt2 * std::exp(-1.0 / 0.6), after.meterPeak[channel]);
+    EXPECT_EQ(after.meterRms[channel], after.meterPeak[channel]) << "RMS is never shown above the peak";
   }
 }
 

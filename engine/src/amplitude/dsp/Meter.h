@@ -45,7 +45,12 @@ class Meter {
   }
 
   float peak() const noexcept { return peak_; }
-  float rms() const noexcept { return std::sqrt(meanSquare_); }
+  /// Never above the held peak: after a signal stops, the 300 ms RMS integrator would otherwise
+  /// outlast the falling peak and a meter would show RMS louder than peak.
+  float rms() const noexcept {
+    const float integrated = std::sqrt(meanSquare_);
+    return integrated < peak_ ? integrated : peak_;
+  }
 
  private:
   float peakFallPerBlock_ = 1.0f;
