@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test suite, even after one fails, prints each runner's own summary, then one line
+# per suite and a total. Exits non-zero if any suite failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-$(nproc)}
+
+suites=(
+  "native (ctest: protocol, engine, server)|ctest --test-dir build/native --output-on-failure -j $jobs"
+  "web unit (vitest)|cd web && npx vitest run"
+  "browser end-to-end (playwright-core + chromium)|cd web && npm run --silent e2e"
+  "fuzz, short (libFuzzer + ASan/UBSan)|scripts/fuzz.sh ${FUZZ_SECONDS:-10}"
+)
+
+passed=0
+failed=0
+report=()
+for suite in "${suites[@]}"; do
+  name=${suite%%|*}
+  command=${suite#*|}
+  printf '\n===== %s =====\n' "$name"
+  if (eval "$command"); then
+    passed=$((passed + 1))
+    report+=("  PASS  $name")
+  else
+    failed=$((failed + 1))
+    report+=("  FAIL  $name")
+  fi
+done
+
+printf '\n===== summary =====\n'
+printf '%s\n' "${report[@]}"
+echo "suites: $passed passed, $failed failed"
+((failed == 0))
