@@ -46,3 +46,29 @@ TEST(DeterministicMath, FlushDenormalZeroesOnlyTinyValues) {
   EXPECT_EQ(flushDenormal(1e-6f), 1e-6f);
   EXPECT_EQ(flushDenormal(-0.5f), -0.5f);
 }
+
+TEST(DeterministicMath, CosAndTanPiMatchTheLibrary) {
+  for (double x = -0.49; x <= 0.49; x += 0.00031) {
+    EXPECT_NEAR(cos2pi(x), std::cos(2.0 * std::numbers::pi * x), 1e-12) << x;
+    EXPECT_NEAR(tanPi(x) / std::tan(std::numbers::pi * x), 1.0, 1e-10) << x;
+  }
+}
+
+TEST(DeterministicMath, ExpLog2AndDecibelsMatchTheLibrary) {
+  for (double x = -40.0; x <= 40.0; x += 0.0171) {
+    EXPECT_NEAR(amplitude::dsp::exp(x) / std::exp(x), 1.0, 1e-13) << x;
+  }
+  for (double x = 1e-30; x < 1e30; x *= 1.37) {
+    EXPECT_NEAR(amplitude::dsp::log2(x), std::log2(x), 1e-12 * std::fmax(1.0, std::fabs(std::log2(x)))) << x;
+    EXPECT_NEAR(gainToDecibels(x), 20.0 * std::log10(x), 1e-9 * std::fmax(1.0, std::fabs(std::log10(x)))) << x;
+  }
+  EXPECT_EQ(amplitude::dsp::log2(1.0), 0.0);
+  EXPECT_EQ(amplitude::dsp::log2(1024.0), 10.0);
+  EXPECT_LT(gainToDecibels(0.0), -1000.0);
+}
+
+TEST(DeterministicMath, TanhMatchesTheLibrary) {
+  for (double x = -30.0; x <= 30.0; x += 0.00731) {
+    EXPECT_NEAR(amplitude::dsp::tanh(x), std::tanh(x), 1e-13 + 1e-12 * std::fabs(std::tanh(x))) << x;
+  }
+}

@@ -52,6 +52,53 @@ inline double pow2(double x) noexcept {
   return std::ldexp(p, static_cast<int>(whole));  // exact scaling by 2^whole
 }
 
+/// cos(2*pi*turns).
+inline double cos2pi(double turns) noexcept { return sin2pi(turns + 0.25); }
+
+/// tan(pi*x) for x in (-1/2, 1/2): the bilinear transform's frequency pre-warp, tan(pi*f/fs).
+inline double tanPi(double x) noexcept { return sin2pi(0.5 * x) / cos2pi(0.5 * x); }
+
+/// e^x.
+inline double exp(double x) noexcept {
+  constexpr double kLog2e = 1.442695040888963407359924681001892137;
+  return pow2(x * kLog2e);
+}
+
+/// log2(x) for x > 0 (returns -1100 for x <= 0, below any level the engine measures).
+/// frexp splits off the exponent exactly; ln of the mantissa comes from the atanh series.
+inline double log2(double x) noexcept {
+  if (!(x > 0.0)) return -1100.0;
+  int exponent = 0;
+  double mantissa = std::frexp(x, &exponent);  // [0.5, 1)
+  constexpr double kSqrtHalf = 0.707106781186547524400844362104849039;
+  if (mantissa < kSqrtHalf) {
+    mantissa *= 2.0;  // exact
+    --exponent;
+  }
+  // ln(m) = 2 atanh(s), s = (m-1)/(m+1), |s| <= 0.172: terms to s^29 leave < 1e-23.
+  const double s = (mantissa - 1.0) / (mantissa + 1.0);
+  const double s2 = s * s;
+  double series = 1.0 / 29.0;
+  for (int k = 27; k >= 1; k -= 2) series = series * s2 + 1.0 / static_cast<double>(k);
+  constexpr double kLog2e = 1.442695040888963407359924681001892137;
+  return static_cast<double>(exponent) + 2.0 * s * series * kLog2e;
+}
+
+/// Linear amplitude to decibels, 20*log10(gain); -inf-like (-6600 dB) for 0.
+inline double gainToDecibels(double gain) noexcept {
+  constexpr double kTwentyLog10Of2 = 6.020599913279623904274777894489;
+  return log2(gain) * kTwentyLog10Of2;
+}
+
+/// tanh(x), for saturation stages.
+inline double tanh(double x) noexcept {
+  const double magnitude = x < 0.0 ? -x : x;
+  if (magnitude > 22.0) return x < 0.0 ? -1.0 : 1.0;
+  if (magnitude < 1.0e-3) return x * (1.0 - x * x * (1.0 / 3.0));  // cancellation-free near 0
+  const double e = exp(2.0 * x);
+  return (e - 1.0) / (e + 1.0);
+}
+
 /// Decibels to linear amplitude: 10^(dB/20).
 inline double decibelsToGain(double decibels) noexcept {
   constexpr double kLog2Of10Over20 = 3.321928094887362347870319429489 / 20.0;
