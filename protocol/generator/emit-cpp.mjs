@@ -74,6 +74,9 @@ function emitDevice(device) {
   );
   return `/// ${device.doc}
 struct ${device.name} {
+  static constexpr std::uint32_t kType = ${device.type};
+  static constexpr std::uint32_t kInputs = ${device.inputs};
+  static constexpr bool kIsInstrument = ${device.instrument ? 'true' : 'false'};
   enum Param : std::uint32_t {
 ${paramEnum}
   };
@@ -116,6 +119,10 @@ inline constexpr std::uint32_t kCommandRingCapacity = ${schema.ringCapacity};
 inline constexpr std::uint32_t kFramesPerQuantum = ${schema.framesPerQuantum};
 inline constexpr std::uint32_t kOutputChannels = ${schema.outputChannels};
 inline constexpr std::uint32_t kEngineMemoryBytes = ${schema.engineMemoryBytes};
+inline constexpr std::uint32_t kMaxNodeId = ${schema.engineLimits.maxNodeId};
+inline constexpr std::uint32_t kMaxConnections = ${schema.engineLimits.maxConnections};
+inline constexpr std::uint32_t kMaxAutomationPoints = ${schema.engineLimits.maxAutomationPoints};
+inline constexpr std::uint32_t kMasterNodeId = ${schema.engineLimits.masterNodeId};
 
 ${emitEnum('CommandType', 'std::uint16_t', commands.map((c) => ({ name: c.name, value: c.type })))}
 ${emitEnum('ErrorCode', 'std::uint32_t', schema.errorCodes)}
@@ -208,6 +215,7 @@ struct ParamDeclaration {
 namespace devices {
 ${schema.devices.map(emitDevice).join('\n')}}  // namespace devices
 
+${emitEnum('DeviceType', 'std::uint32_t', schema.devices.map((d) => ({ name: d.name, value: d.type })))}
 /// Node ids of the patch the engine boots with.
 namespace boot_patch {
 ${schema.bootNodes.map((n) => `inline constexpr std::uint32_t k${capitalise(n.name)}NodeId = ${n.nodeId};  // ${n.device}`).join('\n')}

@@ -64,6 +64,9 @@ function emitDevice(device) {
     return `    ${p.name}: { id: ${p.id}, name: '${p.name}', label: '${p.label}', unit: '${p.unit}', min: ${p.min}, max: ${p.max}, defaultValue: ${p.default}, scale: '${p.scale}', smoothingMs: ${p.smoothingMs}${choices} },`;
   });
   return `  ${device.name}: {
+    type: ${device.type},
+    inputs: ${device.inputs},
+    instrument: ${device.instrument ? 'true' : 'false'},
     doc: ${JSON.stringify(device.doc)},
     params: {
 ${params.join('\n').replace(/^ {4}/gm, '      ')}
@@ -78,6 +81,7 @@ export const SCHEMA_VERSION = ${schema.schemaVersion};
 export const COMMAND_RECORD_SIZE = ${schema.recordSize};
 export const COMMAND_RING_CAPACITY = ${schema.ringCapacity};
 export const FRAMES_PER_QUANTUM = ${schema.framesPerQuantum};
+export const ENGINE_LIMITS = ${JSON.stringify(Object.fromEntries(Object.entries(schema.engineLimits).filter(([key]) => !key.startsWith("$"))))} as const;
 export const OUTPUT_CHANNELS = ${schema.outputChannels};
 /** The engine's shared WebAssembly memory, in 64 KiB pages (initial == maximum). */
 export const ENGINE_MEMORY_PAGES = ${schema.engineMemoryBytes / 65536};
@@ -141,7 +145,7 @@ export interface ParamDeclaration {
 /** Parameter declarations of every device, for drawing controls. */
 export const DEVICES = {
 ${schema.devices.map(emitDevice).join('\n')}
-} as const satisfies Record<string, { doc: string; params: Record<string, ParamDeclaration> }>;
+} as const satisfies Record<string, { type: number; inputs: number; instrument: boolean; doc: string; params: Record<string, ParamDeclaration> }>;
 
 /** Node ids of the patch the engine boots with. */
 export const BOOT_PATCH = {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 export const SCALAR_TYPES = {
   u8: { size: 1, cpp: 'std::uint8_t', dataView: 'Uint8', ts: 'number' },
   u16: { size: 2, cpp: 'std::uint16_t', dataView: 'Uint16', ts: 'number' },
+  i16: { size: 2, cpp: 'std::int16_t', dataView: 'Int16', ts: 'number' },
   u32: { size: 4, cpp: 'std::uint32_t', dataView: 'Uint32', ts: 'number' },
   i32: { size: 4, cpp: 'std::int32_t', dataView: 'Int32', ts: 'number' },
   u64: { size: 8, cpp: 'std::uint64_t', dataView: 'BigUint64', ts: 'bigint' },
@@ -87,6 +88,15 @@ export function loadSchema(path) {
       if (!(p.min <= p.default && p.default <= p.max)) fail(`${device.name}.${p.name}: default outside [min, max]`);
     }
   }
+  requireUnique(schema.devices, 'type', 'devices');
+  for (const device of schema.devices) {
+    if (!(Number.isInteger(device.type) && device.type > 0)) fail(`device ${device.name}: type must be a positive integer`);
+    if (![0, 1, 2].includes(device.inputs)) fail(`device ${device.name}: inputs must be 0, 1 or 2`);
+  }
+  const limits = schema.engineLimits;
+  for (const key of ['maxNodeId', 'maxConnections', 'maxAutomationPoints', 'masterNodeId']) {
+    if (!Number.isInteger(limits?.[key]) || limits[key] < 0) fail(`engineLimits.${key} must be a non-negative integer`);
+  }
   const deviceNames = new Set(schema.devices.map((d) => d.name));
   requireUnique(schema.bootPatch.nodes, 'nodeId', 'bootPatch.nodes');
   for (const node of schema.bootPatch.nodes) {
@@ -112,6 +122,7 @@ export function loadSchema(path) {
     framesPerQuantum: schema.framesPerQuantum,
     outputChannels: schema.outputChannels,
     devices: schema.devices,
+    engineLimits: schema.engineLimits,
     bootNodes: schema.bootPatch.nodes,
   };
 }

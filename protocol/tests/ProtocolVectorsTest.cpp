@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <string>
 
 namespace protocol = amplitude::protocol;
@@ -47,6 +48,25 @@ protocol::CommandBody bodyFromJson(const json& command) {
   if (type == "SetParam") {
     return protocol::SetParam{command.at("nodeId"), command.at("paramId"), command.at("value").get<float>()};
   }
+  if (type == "AddNode") return protocol::AddNode{command.at("nodeId"), command.at("deviceType")};
+  if (type == "RemoveNode") return protocol::RemoveNode{command.at("nodeId")};
+  if (type == "Connect") {
+    return protocol::Connect{command.at("sourceNodeId"), command.at("destinationNodeId"), command.at("sourcePort"),
+                             command.at("destinationPort"), command.at("gain").get<float>()};
+  }
+  if (type == "Disconnect") {
+    return protocol::Disconnect{command.at("sourceNodeId"), command.at("destinationNodeId"), command.at("sourcePort"),
+                                command.at("destinationPort")};
+  }
+  if (type == "NoteOn") return protocol::NoteOn{command.at("nodeId"), command.at("note"), command.at("velocity").get<float>()};
+  if (type == "NoteOff") return protocol::NoteOff{command.at("nodeId"), command.at("note")};
+  if (type == "AddAutomationPoint") {
+    return protocol::AddAutomationPoint{command.at("nodeId"), command.at("paramId"), command.at("shape"),
+                                        command.at("curvature"), command.at("positionSamples"),
+                                        command.at("value").get<float>()};
+  }
+  if (type == "ClearAutomation") return protocol::ClearAutomation{command.at("nodeId"), command.at("paramId")};
+  if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};
 }
@@ -60,6 +80,13 @@ protocol::ErrorCode errorFromName(const std::string& name) {
 }
 
 }  // namespace
+
+TEST(ProtocolVectors, EveryCommandHasAVector) {
+  const json vectors = loadVectors();
+  std::set<std::string> covered;
+  for (const json& vector : vectors.at("valid")) covered.insert(vector.at("command").at("type").get<std::string>());
+  EXPECT_EQ(covered.size(), std::variant_size_v<protocol::CommandBody>);
+}
 
 TEST(ProtocolVectors, EncoderWritesTheVectorBytes) {
   const json vectors = loadVectors();
