@@ -40,7 +40,11 @@ function wasmCandidate(variant) {
   const mask = schema.ringCapacity - 1;
   return () => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const engine = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    const imports = {
+      env: { memory },
+      wasi_snapshot_preview1: { proc_exit: (code) => { throw new Error(`engine exited with ${code}`); } },
+    };
+    const engine = new WebAssembly.Instance(module, imports).exports;
     engine._initialize();
     const tableView = new DataView(memory.buffer, engine.amp_prepare(SAMPLE_RATE));
     const control = new Uint32Array(memory.buffer, tableView.getUint32(table.ringControlAddress, true), 64);

@@ -2,6 +2,8 @@
 // level, applies every command at exactly its sample, rejects bad commands with a reason while
 // playing on undisturbed, publishes a truthful state view, and renders deterministically.
 #include "support/EngineHarness.h"
+
+#include <amplitude/devices/OscillatorNode.h>
 #include "support/SignalAnalysis.h"
 
 #include <gtest/gtest.h>
@@ -118,7 +120,7 @@ TEST(Engine, StopFadesOutWithoutAClickAndKeepsThePlayhead) {
   const auto playhead = harness.state().playheadSamples;
   harness.send(protocol::Stop{}, 0);
   const auto out = harness.render(10);
-  const auto fade = static_cast<std::size_t>(std::lround(kSampleRate * Engine::kTransportFadeSeconds));
+  const auto fade = static_cast<std::size_t>(std::lround(kSampleRate * amplitude::devices::OscillatorNode::kTransportFadeSeconds));
   for (std::size_t i = 1; i < fade; ++i) {
     // A 2 ms fade of a 440 Hz tone: consecutive samples never jump by more than the tone does.
     ASSERT_LT(std::fabs(out[i] - out[i - 1]), 2 * std::numbers::pi * 440.0 / kSampleRate + 1e-3);

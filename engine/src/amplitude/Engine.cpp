@@ -1,6 +1,8 @@
 #include <amplitude/Engine.h>
 
-#include <amplitude/dsp/DeterministicMath.h>
+#include <amplitude/devices/ChannelStripNode.h>
+#include <amplitude/devices/GainNode.h>
+#include <amplitude/devices/OscillatorNode.h>
 
 #include <cmath>
 #include <cstring>
@@ -10,53 +12,52 @@ namespace amplitude {
 namespace {
 
 using protocol::ErrorCode;
-namespace devices = protocol::devices;
-namespace boot_patch = protocol::boot_patch;
+namespace declarations = protocol::devices;
 
-template <typename Device>
-const protocol::ParamDeclaration* findParam(std::uint32_t paramId) noexcept {
-  for (const auto& declaration : Device::kParams) {
-    if (declaration.id == paramId) return &declaration;
-  }
-  return nullptr;
-}
-
-ErrorCode checkValue(const protocol::ParamDeclaration* declaration, float value) noexcept {
-  if (declaration == nullptr) return ErrorCode::UnknownParam;
-  if (!std::isfinite(value)) return ErrorCode::NonFiniteValue;
-  if (value < declaration->min || value > declaration->max) return ErrorCode::ValueOutOfRange;
-  return ErrorCode::None;
-}
-
-std::uint32_t samplesFor(double milliseconds, double sampleRate) noexcept {
-  return static_cast<std::uint32_t>(std::lround(milliseconds * 0.001 * sampleRate));
+/// The engine's memory plan: how many nodes of each device exist. Every one is prepared up
+/// front, so adding a node on the audio thread never allocates; when a kind runs out, AddNode
+/// answers NodePoolExhausted.
+template <typename Node>
+void addDevice(std::vector<std::unique_ptr<graph::NodePoolBase>>& pools, std::vector<graph::DeviceEntry>& entries,
+               std::uint32_t capacity) {
+  using Declaration = typename Node::Declaration;
+  auto pool = std::make_unique<graph::NodePool<Node>>(capacity);
+  entries.push_back(graph::DeviceEntry{Declaration::kType, Declaration::kInputs, Declaration::kIsInstrument,
+                                       Declaration::kType == declarations::ChannelStrip::kType,
+                                       std::span<const protocol::ParamDeclaration>(Declaration::kParams), pool.get()});
+  pools.push_back(std::move(pool));
 }
 
 }  // namespace
 
-Engine::Engine(SharedRegion& shared) noexcept
-    : shared_(shared), ring_(shared.ringControl, shared.ringRecords), publisher_(shared.stateView) {}
+Engine::Engine(SharedRegion& shared)
+    : shared_(shared), ring_(shared.ringControl, shared.ringRecords), publisher_(shared.stateView) {
+  addDevice<devices::OscillatorNode>(pools_, devices_, 32);
+  addDevice<devices::GainNode>(pools_, devices_, 128);
+  addDevice<devices::ChannelStripNode>(pools_, devices_, 192);
+  graph_ = std::make_unique<graph::AudioGraph>(devices_);
+}
 
-void Engine::prepare(double sampleRate) noexcept {
+Engine::~Engine() = default;
+
+void Engine::prepare(double sampleRate) {
   sampleRate_ = sampleRate;
   state_ = {};
   state_.sampleRate = static_cast<std::uint32_t>(sampleRate);
-
-  oscillator_.prepare(sampleRate);
-  oscillator_.setFrequencyHz(devices::Oscillator::kParams[devices::Oscillator::frequency].defaultValue);
-  oscillator_.setWaveform(static_cast<dsp::Waveform>(
-      static_cast<std::uint32_t>(devices::Oscillator::kParams[devices::Oscillator::waveform].defaultValue)));
-
-  const auto& gain = devices::Gain::kParams[devices::Gain::gain];
-  gainRampSamples_ = samplesFor(gain.smoothingMs, sampleRate);
-  outputGain_.reset(static_cast<float>(dsp::decibelsToGain(gain.defaultValue)));
-
-  transportFadeSamples_ = samplesFor(kTransportFadeSeconds * 1000.0, sampleRate);
-  transportFade_.reset(0.0f);
-
+  beatsPerMinute_ = 120.0;
+  graph_->prepare(sampleRate);
+  buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
   std::memset(shared_.output, 0, sizeof(shared_.output));
   publishState();
+}
+
+void Engine::buildBootPatch() noexcept {
+  namespace boot = protocol::boot_patch;
+  graph_->addNode(boot::kOscillatorNodeId, declarations::Oscillator::kType);
+  graph_->addNode(boot::kOutputGainNodeId, declarations::Gain::kType);
+  graph_->connect(boot::kOscillatorNodeId, boot::kOutputGainNodeId, 0, 0, 1.0f);
+  graph_->connect(boot::kOutputGainNodeId, protocol::kMasterNodeId, 0, 0, 1.0f);
 }
 
 void Engine::renderQuantum() noexcept {
@@ -112,52 +113,66 @@ void Engine::drainCommands() noexcept {
 }
 
 ErrorCode Engine::apply(const protocol::Command& command) noexcept {
-  if (std::get_if<protocol::Play>(&command.body)) {
-    setTransport(protocol::TransportState::Playing);
-    return ErrorCode::None;
-  }
-  if (std::get_if<protocol::Stop>(&command.body)) {
-    setTransport(protocol::TransportState::Stopped);
-    return ErrorCode::None;
-  }
-  if (const auto* seek = std::get_if<protocol::Seek>(&command.body)) {
-    state_.playheadSamples = seek->positionSamples;
-    return ErrorCode::None;
-  }
-  if (const auto* set = std::get_if<protocol::SetParam>(&command.body)) return applySetParam(*set);
-  return ErrorCode::UnknownCommand;
-}
-
-ErrorCode Engine::applySetParam(const protocol::SetParam& set) noexcept {
-  switch (set.nodeId) {
-    case boot_patch::kOscillatorNodeId: {
-      const ErrorCode check = checkValue(findParam<devices::Oscillator>(set.paramId), set.value);
-      if (check != ErrorCode::None) return check;
-      if (set.paramId == devices::Oscillator::frequency) {
-        oscillator_.setFrequencyHz(set.value);
-      } else {
-        oscillator_.setWaveform(static_cast<dsp::Waveform>(static_cast<std::uint32_t>(std::lround(set.value))));
-      }
-      return ErrorCode::None;
-    }
-    case boot_patch::kOutputGainNodeId: {
-      const ErrorCode check = checkValue(findParam<devices::Gain>(set.paramId), set.value);
-      if (check != ErrorCode::None) return check;
-      outputGain_.setTarget(static_cast<float>(dsp::decibelsToGain(set.value)), gainRampSamples_);
-      return ErrorCode::None;
-    }
-    default:
-      return ErrorCode::UnknownNode;
-  }
+  return std::visit(
+      [this](const auto& body) -> ErrorCode {
+        using Body = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<Body, protocol::Play>) {
+          setTransport(protocol::TransportState::Playing);
+          return ErrorCode::None;
+        } else if constexpr (std::is_same_v<Body, protocol::Stop>) {
+          setTransport(protocol::TransportState::Stopped);
+          return ErrorCode::None;
+        } else if constexpr (std::is_same_v<Body, protocol::Seek>) {
+          state_.playheadSamples = body.positionSamples;
+          return ErrorCode::None;
+        } else if constexpr (std::is_same_v<Body, protocol::SetParam>) {
+          return graph_->setParam(body.nodeId, body.paramId, body.value);
+        } else if constexpr (std::is_same_v<Body, protocol::AddNode>) {
+          const ErrorCode result = graph_->addNode(body.nodeId, body.deviceType);
+          if (result == ErrorCode::None && body.deviceType == declarations::Oscillator::kType) {
+            static_cast<devices::OscillatorNode*>(graph_->node(body.nodeId))
+                ->setPlaying(state_.transport == protocol::TransportState::Playing);
+          }
+          return result;
+        } else if constexpr (std::is_same_v<Body, protocol::RemoveNode>) {
+          return graph_->removeNode(body.nodeId);
+        } else if constexpr (std::is_same_v<Body, protocol::Connect>) {
+          return graph_->connect(body.sourceNodeId, body.destinationNodeId, body.sourcePort, body.destinationPort, body.gain);
+        } else if constexpr (std::is_same_v<Body, protocol::Disconnect>) {
+          return graph_->disconnect(body.sourceNodeId, body.destinationNodeId, body.sourcePort, body.destinationPort);
+        } else if constexpr (std::is_same_v<Body, protocol::NoteOn>) {
+          return graph_->noteOn(body.nodeId, body.note, body.velocity);
+        } else if constexpr (std::is_same_v<Body, protocol::NoteOff>) {
+          return graph_->noteOff(body.nodeId, body.note);
+        } else if constexpr (std::is_same_v<Body, protocol::AddAutomationPoint>) {
+          return graph_->addAutomationPoint(body.nodeId, body.paramId, body.positionSamples, body.value,
+                                            static_cast<graph::SegmentShape>(body.shape),
+                                            static_cast<float>(body.curvature) / 1000.0f);
+        } else if constexpr (std::is_same_v<Body, protocol::ClearAutomation>) {
+          return graph_->clearAutomation(body.nodeId, body.paramId);
+        } else if constexpr (std::is_same_v<Body, protocol::SetTempo>) {
+          if (!std::isfinite(body.beatsPerMinute)) return ErrorCode::NonFiniteValue;
+          if (body.beatsPerMinute < 20.0f || body.beatsPerMinute > 999.0f) return ErrorCode::ValueOutOfRange;
+          beatsPerMinute_ = body.beatsPerMinute;
+          return ErrorCode::None;
+        } else {
+          return ErrorCode::UnknownCommand;
+        }
+      },
+      command.body);
 }
 
 void Engine::setTransport(protocol::TransportState state) noexcept {
   if (state == state_.transport) return;
-  if (state == protocol::TransportState::Playing && !transportFade_.isRamping() && transportFade_.current() == 0.0f) {
-    oscillator_.reset();  // a fresh start begins at a zero crossing
-  }
   state_.transport = state;
-  transportFade_.setTarget(state == protocol::TransportState::Playing ? 1.0f : 0.0f, transportFadeSamples_);
+  const bool playing = state == protocol::TransportState::Playing;
+  bool playingFlag = playing;
+  graph_->forEachNodeOfType(
+      declarations::Oscillator::kType,
+      [](graph::Node& node, void* context) {
+        static_cast<devices::OscillatorNode&>(node).setPlaying(*static_cast<bool*>(context));
+      },
+      &playingFlag);
 }
 
 void Engine::reject(std::uint32_t sequence, ErrorCode code) noexcept {
@@ -169,24 +184,12 @@ void Engine::reject(std::uint32_t sequence, ErrorCode code) noexcept {
 void Engine::renderSegment(std::uint32_t begin, std::uint32_t end) noexcept {
   const std::uint32_t frames = end - begin;
   if (frames == 0) return;
-  float* left = shared_.output[0] + begin;
-  float* right = shared_.output[1] + begin;
-
-  const bool audible = state_.transport == protocol::TransportState::Playing || transportFade_.isRamping();
-  if (audible) {
-    oscillator_.process(left, frames);
-    for (std::uint32_t i = 0; i < frames; ++i) {
-      // Gain and fade advance every sample even through silence of the signal, so a ramp set at
-      // sample N always ends at sample N + ramp length.
-      left[i] *= outputGain_.next() * transportFade_.next();
-      right[i] = left[i];
-    }
-  } else {
-    std::memset(left, 0, frames * sizeof(float));
-    std::memset(right, 0, frames * sizeof(float));
-    outputGain_.advance(frames);
-  }
-  if (state_.transport == protocol::TransportState::Playing) state_.playheadSamples += frames;
+  const bool playing = state_.transport == protocol::TransportState::Playing;
+  graph_->process(begin, frames, state_.playheadSamples, playing, beatsPerMinute_);
+  const graph::StereoBlock& master = graph_->masterOutput();
+  std::memcpy(shared_.output[0] + begin, master.left + begin, frames * sizeof(float));
+  std::memcpy(shared_.output[1] + begin, master.right + begin, frames * sizeof(float));
+  if (playing) state_.playheadSamples += frames;
 }
 
 void Engine::publishState() noexcept {

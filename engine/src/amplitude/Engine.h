@@ -10,18 +10,20 @@
 //   the StateView. A bad command is counted and reported there (code and sequence) and changes
 //   nothing; the engine keeps playing.
 //
-// Until the audio-graph work lands, the engine plays the schema's boot patch:
-// oscillator -> gain -> stereo output.
+// The sound comes from an AudioGraph (graph/AudioGraph.h) the UI builds and edits with commands;
+// prepare() builds the schema's boot patch in it: oscillator -> gain -> master.
 #pragma once
 
 #include <amplitude/SharedRegion.h>
-#include <amplitude/dsp/LinearRamp.h>
 #include <amplitude/dsp/Meter.h>
-#include <amplitude/dsp/Oscillator.h>
+#include <amplitude/graph/AudioGraph.h>
+#include <amplitude/graph/NodePool.h>
 #include <amplitude/rt/CommandRing.h>
 #include <amplitude/rt/StatePublisher.h>
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace amplitude {
 
@@ -29,27 +31,27 @@ class Engine {
  public:
   static constexpr std::uint32_t kFramesPerQuantum = protocol::kFramesPerQuantum;
   static constexpr std::uint32_t kChannels = protocol::kOutputChannels;
-  /// Fade applied when the transport starts or stops, so neither clicks.
-  static constexpr double kTransportFadeSeconds = 0.002;
-
-  explicit Engine(SharedRegion& shared) noexcept;
+  /// Non-real-time: constructs every device pool (the engine's memory plan, Engine.cpp).
+  explicit Engine(SharedRegion& shared);
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   /// Non-real-time. Resets the transport, parameters (to their declared defaults) and meters.
-  void prepare(double sampleRate) noexcept;
+  void prepare(double sampleRate);
 
   /// Audio thread. Renders kFramesPerQuantum frames into shared().output.
   void renderQuantum() noexcept;
 
   const float* output(std::uint32_t channel) const noexcept { return shared_.output[channel]; }
   SharedRegion& shared() noexcept { return shared_; }
+  graph::AudioGraph& graph() noexcept { return *graph_; }
 
  private:
   void drainCommands() noexcept;
   protocol::ErrorCode apply(const protocol::Command& command) noexcept;
-  protocol::ErrorCode applySetParam(const protocol::SetParam& set) noexcept;
   void setTransport(protocol::TransportState state) noexcept;
+  void buildBootPatch() noexcept;
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;
   void publishState() noexcept;
@@ -67,12 +69,10 @@ class Engine {
   std::uint32_t orderedCount_ = 0;
   std::uint32_t offsetCounts_[kFramesPerQuantum + 1] = {};
 
-  // The boot patch.
-  dsp::Oscillator oscillator_;
-  dsp::LinearRamp outputGain_;
-  dsp::LinearRamp transportFade_;
-  std::uint32_t gainRampSamples_ = 0;
-  std::uint32_t transportFadeSamples_ = 0;
+  std::vector<std::unique_ptr<graph::NodePoolBase>> pools_;
+  std::vector<graph::DeviceEntry> devices_;
+  std::unique_ptr<graph::AudioGraph> graph_;
+  double beatsPerMinute_ = 120.0;
   dsp::Meter meters_[kChannels];
 };
 

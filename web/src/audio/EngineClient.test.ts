@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BOOT_PATCH, COMMAND_RING_CAPACITY, DEVICES, ENGINE_MEMORY_PAGES, ErrorCode, FRAMES_PER_QUANTUM, TransportState } from '../generated/protocol.generated';
 import { EngineClient } from './EngineClient';
 import { readEngineLayout } from './EngineLayout';
+import { engineImports } from './engineImports';
 
 interface EngineExports {
   _initialize(): void;
@@ -17,7 +18,7 @@ interface EngineExports {
 function startEngineInNode(variant: 'simd' | 'scalar') {
   const module = new WebAssembly.Module(readFileSync(new URL(`../generated/amplitude-engine-${variant}.wasm`, import.meta.url)));
   const memory = new WebAssembly.Memory({ initial: ENGINE_MEMORY_PAGES, maximum: ENGINE_MEMORY_PAGES, shared: true });
-  const engine = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as EngineExports;
+  const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
   engine._initialize();
   const layout = readEngineLayout(memory.buffer, engine.amp_prepare(48000));
   const client = new EngineClient(memory.buffer, layout);

@@ -8,6 +8,7 @@
 // waits, and never throws: a trap is caught once, reported, and the engine falls silent.
 import { FRAMES_PER_QUANTUM, EngineLayoutTableLayout } from '../generated/protocol.generated';
 import { ENGINE_PROCESSOR_NAME, type EngineProcessorOptions, type WorkletMessage } from './workletMessages';
+import { engineImports } from './engineImports';
 
 // AudioWorkletGlobalScope, declared here so the rest of the app cannot use these by mistake.
 declare const sampleRate: number;
@@ -32,7 +33,7 @@ class AmplitudeEngineProcessor extends AudioWorkletProcessor {
   constructor(options: AudioWorkletNodeOptions) {
     super();
     const { module, memory } = options.processorOptions as EngineProcessorOptions;
-    const engine = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as EngineExports;
+    const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
     engine._initialize();
     const tableAddress = engine.amp_prepare(sampleRate);
     const table = new DataView(memory.buffer, tableAddress, EngineLayoutTableLayout.sizeBytes);
