@@ -109,8 +109,8 @@ inline double decibelsToGain(double decibels) noexcept {
 /// mode, and denormal arithmetic is many times slower on most CPUs.
 inline constexpr float kDenormalFloor = 1.0e-20f;
 
-inline float flushDenormal(float value) noexcept {
-  return (value < kDenormalFloor && value > -kDenormalFloor) ? 0.0f : value;
-}
+/// One comparison on |value| (a select, no branch): the form that vectorises and runs in the
+/// hottest loops (reverb, delay feedback).
+inline float flushDenormal(float value) noexcept { return std::fabs(value) < kDenormalFloor ? 0.0f : value; }
 
 }  // namespace amplitude::dsp
