@@ -123,6 +123,8 @@ inline constexpr std::uint32_t kMaxNodeId = ${schema.engineLimits.maxNodeId};
 inline constexpr std::uint32_t kMaxConnections = ${schema.engineLimits.maxConnections};
 inline constexpr std::uint32_t kMaxAutomationPoints = ${schema.engineLimits.maxAutomationPoints};
 inline constexpr std::uint32_t kMasterNodeId = ${schema.engineLimits.masterNodeId};
+inline constexpr std::uint32_t kSampleTableEntries = ${schema.engineLimits.sampleTableEntries};
+inline constexpr std::uint32_t kSampleHeapBytes = ${schema.engineLimits.sampleHeapBytes};
 
 ${emitEnum('CommandType', 'std::uint16_t', commands.map((c) => ({ name: c.name, value: c.type })))}
 ${emitEnum('ErrorCode', 'std::uint32_t', schema.errorCodes)}

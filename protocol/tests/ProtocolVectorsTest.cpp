@@ -66,6 +66,7 @@ protocol::CommandBody bodyFromJson(const json& command) {
                                         command.at("value").get<float>()};
   }
   if (type == "ClearAutomation") return protocol::ClearAutomation{command.at("nodeId"), command.at("paramId")};
+  if (type == "AssignSample") return protocol::AssignSample{command.at("nodeId"), command.at("sampleIndex"), command.at("slot")};
   if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};

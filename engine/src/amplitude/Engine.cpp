@@ -150,6 +150,12 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
                                             static_cast<float>(body.curvature) / 1000.0f);
         } else if constexpr (std::is_same_v<Body, protocol::ClearAutomation>) {
           return graph_->clearAutomation(body.nodeId, body.paramId);
+        } else if constexpr (std::is_same_v<Body, protocol::AssignSample>) {
+          graph::Node* node = graph_->node(body.nodeId);
+          if (node == nullptr) return ErrorCode::UnknownNode;
+          dsp::SampleView sample;
+          if (const ErrorCode error = sampleFromTable(body.sampleIndex, sample); error != ErrorCode::None) return error;
+          return node->assignSample(body.slot, sample);
         } else if constexpr (std::is_same_v<Body, protocol::SetTempo>) {
           if (!std::isfinite(body.beatsPerMinute)) return ErrorCode::NonFiniteValue;
           if (body.beatsPerMinute < 20.0f || body.beatsPerMinute > 999.0f) return ErrorCode::ValueOutOfRange;
@@ -160,6 +166,26 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
         }
       },
       command.body);
+}
+
+ErrorCode Engine::sampleFromTable(std::uint32_t index, dsp::SampleView& sample) const noexcept {
+  // The table is in shared memory the UI writes: check everything before trusting it.
+  if (index >= protocol::kSampleTableEntries) return ErrorCode::InvalidSample;
+  const protocol::SampleTable& table = shared_.sampleTable;
+  const std::uint64_t offset = table.heapOffset[index];
+  const std::uint64_t frames = table.frames[index];
+  const std::uint32_t channels = table.channelCount[index];
+  const float rate = table.sampleRate[index];
+  if (channels < 1 || channels > 2 || frames == 0 || offset % 16 != 0) return ErrorCode::InvalidSample;
+  if (!std::isfinite(rate) || rate < 1000.0f || rate > 768000.0f) return ErrorCode::InvalidSample;
+  if (offset + frames * channels * sizeof(float) > protocol::kSampleHeapBytes) return ErrorCode::InvalidSample;
+  const auto* pcm = reinterpret_cast<const float*>(shared_.sampleHeap + offset);
+  sample.channels[0] = pcm;
+  sample.channels[1] = channels == 2 ? pcm + frames : nullptr;
+  sample.frames = static_cast<std::uint32_t>(frames);
+  sample.channelCount = channels;
+  sample.sampleRate = rate;
+  return ErrorCode::None;
 }
 
 void Engine::setTransport(protocol::TransportState state) noexcept {

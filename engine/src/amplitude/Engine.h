@@ -51,6 +51,7 @@ class Engine {
   void drainCommands() noexcept;
   protocol::ErrorCode apply(const protocol::Command& command) noexcept;
   void setTransport(protocol::TransportState state) noexcept;
+  protocol::ErrorCode sampleFromTable(std::uint32_t index, dsp::SampleView& sample) const noexcept;
   void buildBootPatch() noexcept;
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;

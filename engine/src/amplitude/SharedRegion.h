@@ -7,6 +7,8 @@
 
 #include <amplitude/protocol/Protocol.generated.h>
 
+#include <cstddef>
+
 namespace amplitude {
 
 struct SharedRegion {
@@ -15,6 +17,9 @@ struct SharedRegion {
   protocol::StateView stateView{};
   /// The engine writes one quantum here per renderQuantum(); the host copies it out.
   alignas(16) float output[protocol::kOutputChannels][protocol::kFramesPerQuantum]{};
+  /// Samples: the UI describes them here and writes their PCM into sampleHeap; the engine reads.
+  protocol::SampleTable sampleTable{};
+  alignas(16) std::byte sampleHeap[protocol::kSampleHeapBytes]{};
 };
 
 }  // namespace amplitude

@@ -1,4 +1,4 @@
-// ChannelStripNode: a mixer channel (track, bus or master). Input -> mute/solo gate -> pre-fader
+// ChannelStripNode: a mixer channel (track, bus or master). Input -> polarity -> mute/solo gate -> pre-fader
 // output (port 1, for pre-fader sends) -> fader (dB) -> constant-power pan -> output (port 0),
 // metered post-fader.
 //
@@ -39,6 +39,7 @@ class ChannelStripNode final : public graph::Node {
     volume_.reset(static_cast<float>(dsp::decibelsToGain(Declaration::kParams[Declaration::volume].defaultValue)));
     setPanGains(Declaration::kParams[Declaration::pan].defaultValue, 0);
     mute_ = solo_ = soloSafe_ = soloMuted_ = false;
+    polarity_ = 1.0f;
     gate_.reset(1.0f);
     for (auto& meter : meters_) meter.reset();
   }
@@ -50,6 +51,7 @@ class ChannelStripNode final : public graph::Node {
       case Declaration::mute: mute_ = value >= 0.5f; updateGate(); break;
       case Declaration::solo: solo_ = value >= 0.5f; break;
       case Declaration::soloSafe: soloSafe_ = value >= 0.5f; break;
+      case Declaration::invert: polarity_ = value >= 0.5f ? -1.0f : 1.0f; break;
       default: break;
     }
   }
@@ -88,7 +90,7 @@ class ChannelStripNode final : public graph::Node {
     float* left = context.output->left + begin;
     float* right = context.output->right + begin;
     for (std::uint32_t i = 0; i < context.frames; ++i) {
-      const float gate = gate_.next();
+      const float gate = gate_.next() * polarity_;
       preLeft[i] = inLeft[i] * gate;
       preRight[i] = inRight[i] * gate;
       const float volume = volume_.next();
@@ -136,6 +138,7 @@ class ChannelStripNode final : public graph::Node {
   bool solo_ = false;
   bool soloSafe_ = false;
   bool soloMuted_ = false;
+  float polarity_ = 1.0f;  ///< -1 inverts (a switch, as on a console: exact, not ramped)
   dsp::Meter meters_[2];
 };
 

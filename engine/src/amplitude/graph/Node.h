@@ -12,6 +12,7 @@
 //   writes context.output for frames [begin, begin + frames) of the quantum.
 #pragma once
 
+#include <amplitude/dsp/instruments/SampleView.h>
 #include <amplitude/protocol/Protocol.generated.h>
 
 #include <cstdint>
@@ -64,6 +65,12 @@ class Node {
   /// Samples by which the output lags the input (look-ahead, linear phase...). The graph delays
   /// parallel paths by the difference so everything meets aligned at the master.
   virtual std::uint32_t latencySamples() const noexcept { return 0; }
+
+  /// Sample players: play `sample` from `slot` (0 for a sampler, the pad for a drum machine).
+  /// The sample's memory stays valid and unchanged until another sample replaces it.
+  virtual protocol::ErrorCode assignSample(std::uint32_t /*slot*/, const dsp::SampleView& /*sample*/) noexcept {
+    return protocol::ErrorCode::NotASamplePlayer;
+  }
 
   /// How long the node may keep sounding, or hold state that will sound, after its input and
   /// output went silent (a delay line's length, a reverb's longest loop, a look-ahead buffer).

@@ -35,6 +35,9 @@ __attribute__((export_name("amp_prepare"))) std::uint32_t amp_prepare(double sam
   }
   gLayout.framesPerQuantum = amplitude::protocol::kFramesPerQuantum;
   gLayout.ringCapacity = amplitude::protocol::kCommandRingCapacity;
+  gLayout.sampleTableAddress = addressOf(&gShared.sampleTable);
+  gLayout.sampleHeapAddress = addressOf(gShared.sampleHeap);
+  gLayout.sampleHeapBytes = amplitude::protocol::kSampleHeapBytes;
   return addressOf(&gLayout);
 }
 
