@@ -222,3 +222,32 @@ TEST(Engine, SameCommandsRenderBitIdentically) {
   }
   EXPECT_EQ(first.render(300), second.render(300));
 }
+
+TEST(Engine, PublishesEveryChannelStripsMetersInRenderOrder) {
+  EngineHarness harness;
+  using Strip = protocol::devices::ChannelStrip;
+  harness.send(protocol::AddNode{10, Strip::kType});
+  harness.send(protocol::Disconnect{protocol::boot_patch::kOutputGainNodeId, protocol::kMasterNodeId, 0, 0});
+  harness.send(protocol::Connect{protocol::boot_patch::kOutputGainNodeId, 10, 0, 0, 1.0f});
+  harness.send(protocol::Connect{10, protocol::kMasterNodeId, 0, 0, 1.0f});
+  harness.send(protocol::SetParam{10, Strip::volume, -6.0f});
+  harness.setFrequency(1000.0f);
+  harness.send(protocol::Play{});
+  harness.render(1500);  // 4 s: the 300 ms RMS integrator has settled
+  ASSERT_EQ(harness.state().commandsRejected, 0u);
+
+  rt::ChannelMeter meters[rt::ChannelMeterPublisher::kCapacity];
+  const std::uint32_t count =
+      rt::ChannelMeterPublisher::read(harness.engine().shared().channelMeters, meters, rt::ChannelMeterPublisher::kCapacity);
+  ASSERT_EQ(count, 2u);
+  EXPECT_EQ(meters[0].nodeId, 10u);
+  EXPECT_EQ(meters[1].nodeId, protocol::kMasterNodeId);
+  const double expected = std::pow(10.0, (-12.0 - 6.0) / 20.0);  // boot gain -12 dB, strip -6 dB
+  for (int channel = 0; channel < 2; ++channel) {
+    EXPECT_NEAR(meters[0].peak[channel], expected, 1e-3);
+    EXPECT_NEAR(meters[0].rms[channel], expected / std::numbers::sqrt2, 1e-3);
+    EXPECT_NEAR(meters[1].peak[channel], expected, 1e-3);
+  }
+  EXPECT_EQ(harness.state().latencySamples, 0u);
+  EXPECT_EQ(harness.state().nodesProcessed, 4u);  // oscillator, gain, strip, master
+}

@@ -31,7 +31,10 @@ void addDevice(std::vector<std::unique_ptr<graph::NodePoolBase>>& pools, std::ve
 }  // namespace
 
 Engine::Engine(SharedRegion& shared)
-    : shared_(shared), ring_(shared.ringControl, shared.ringRecords), publisher_(shared.stateView) {
+    : shared_(shared),
+      ring_(shared.ringControl, shared.ringRecords),
+      publisher_(shared.stateView),
+      channelMeters_(shared.channelMeters) {
   addDevice<devices::OscillatorNode>(pools_, devices_, 32);
   addDevice<devices::GainNode>(pools_, devices_, 128);
   addDevice<devices::ChannelStripNode>(pools_, devices_, 192);
@@ -223,7 +226,19 @@ void Engine::publishState() noexcept {
     state_.meterPeak[channel] = meters_[channel].peak();
     state_.meterRms[channel] = meters_[channel].rms();
   }
+  state_.latencySamples = graph_->totalLatency();
+  state_.nodesProcessed = graph_->processedLastSegment();
   publisher_.publish(state_);
+
+  channelMeters_.beginQuantum();
+  graph_->forEachChannelStrip(
+      [](std::uint32_t nodeId, graph::Node& node, void* context) {
+        const auto& strip = static_cast<const devices::ChannelStripNode&>(node);
+        static_cast<rt::ChannelMeterPublisher*>(context)->add(
+            {nodeId, {strip.peak(0), strip.peak(1)}, {strip.rms(0), strip.rms(1)}});
+      },
+      &channelMeters_);
+  channelMeters_.endQuantum();
 }
 
 }  // namespace amplitude

@@ -18,6 +18,7 @@
 #include <amplitude/dsp/Meter.h>
 #include <amplitude/graph/AudioGraph.h>
 #include <amplitude/graph/NodePool.h>
+#include <amplitude/rt/ChannelMeterPublisher.h>
 #include <amplitude/rt/CommandRing.h>
 #include <amplitude/rt/StatePublisher.h>
 
@@ -60,6 +61,7 @@ class Engine {
   SharedRegion& shared_;
   rt::CommandRing ring_;
   rt::StatePublisher publisher_;
+  rt::ChannelMeterPublisher channelMeters_;
   rt::PublishedState state_;
   double sampleRate_ = 48000.0;
 

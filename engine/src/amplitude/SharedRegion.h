@@ -15,6 +15,7 @@ struct SharedRegion {
   protocol::CommandRingControl ringControl{};
   protocol::CommandRecord ringRecords[protocol::kCommandRingCapacity]{};
   protocol::StateView stateView{};
+  protocol::ChannelMeters channelMeters{};
   /// The engine writes one quantum here per renderQuantum(); the host copies it out.
   alignas(16) float output[protocol::kOutputChannels][protocol::kFramesPerQuantum]{};
   /// Samples: the UI describes them here and writes their PCM into sampleHeap; the engine reads.

@@ -130,6 +130,13 @@ void AudioGraph::forEachNodeOfType(std::uint32_t deviceType, void (*visit)(Node&
   }
 }
 
+void AudioGraph::forEachChannelStrip(void (*visit)(std::uint32_t, Node&, void*), void* context) noexcept {
+  for (std::uint32_t n = 0; n < orderCount_; ++n) {
+    Slot& slot = slots_[order_[n]];
+    if (slot.entry->isChannelStrip) visit(slot.nodeId, *slot.device, context);
+  }
+}
+
 const StereoBlock& AudioGraph::masterOutput() const noexcept { return slots_[masterSlot_].output; }
 
 ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) noexcept {

@@ -81,6 +81,10 @@ class AudioGraph {
 
   Node* node(std::uint32_t nodeId) noexcept;
 
+  /// The channel strips that reach the master, in render order (the master last), with their
+  /// node ids: what the mixer's meters show.
+  void forEachChannelStrip(void (*visit)(std::uint32_t nodeId, Node& strip, void* context), void* context) noexcept;
+
  private:
   static constexpr std::uint32_t kNone = 0xffffffffU;
   struct Slot;

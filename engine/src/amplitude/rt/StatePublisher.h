@@ -24,6 +24,8 @@ struct PublishedState {
   std::uint32_t commandsRejected = 0;
   protocol::ErrorCode lastErrorCode = protocol::ErrorCode::None;
   std::uint32_t lastErrorSequence = 0;
+  std::uint32_t latencySamples = 0;
+  std::uint32_t nodesProcessed = 0;
   float meterPeak[protocol::kOutputChannels] = {};
   float meterRms[protocol::kOutputChannels] = {};
 };
@@ -46,6 +48,8 @@ class StatePublisher {
     view_.commandsRejected.store(state.commandsRejected, relaxed);
     view_.lastErrorCode.store(static_cast<std::uint32_t>(state.lastErrorCode), relaxed);
     view_.lastErrorSequence.store(state.lastErrorSequence, relaxed);
+    view_.latencySamples.store(state.latencySamples, relaxed);
+    view_.nodesProcessed.store(state.nodesProcessed, relaxed);
     for (std::uint32_t channel = 0; channel < protocol::kOutputChannels; ++channel) {
       view_.meterPeak[channel].store(state.meterPeak[channel], relaxed);
       view_.meterRms[channel].store(state.meterRms[channel], relaxed);
@@ -66,6 +70,8 @@ class StatePublisher {
       state.commandsRejected = view.commandsRejected.load(std::memory_order_relaxed);
       state.lastErrorCode = static_cast<protocol::ErrorCode>(view.lastErrorCode.load(std::memory_order_relaxed));
       state.lastErrorSequence = view.lastErrorSequence.load(std::memory_order_relaxed);
+      state.latencySamples = view.latencySamples.load(std::memory_order_relaxed);
+      state.nodesProcessed = view.nodesProcessed.load(std::memory_order_relaxed);
       for (std::uint32_t channel = 0; channel < protocol::kOutputChannels; ++channel) {
         state.meterPeak[channel] = view.meterPeak[channel].load(std::memory_order_relaxed);
         state.meterRms[channel] = view.meterRms[channel].load(std::memory_order_relaxed);
