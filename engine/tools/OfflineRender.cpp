@@ -1,0 +1,138 @@
+// amplitude-render: renders a list of timed engine commands offline, natively, at any host block
+// size, and prints a hash of the output (and optionally writes it as raw float or WAV).
+//
+// The command file is what the UI would have sent: a sequence of 40-byte entries, each a
+// little-endian u64 absolute frame followed by one 32-byte command record (protocol schema).
+// It is how the same session is rendered natively and in WebAssembly to prove both builds give
+// the same bits (web/src/audio/determinism.test.ts), and the seed of server-side render.
+#include <amplitude/Engine.h>
+#include <amplitude/host/BlockHost.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+namespace {
+
+using amplitude::host::TimedCommand;
+namespace protocol = amplitude::protocol;
+
+constexpr std::size_t kEntryBytes = 8 + protocol::kCommandRecordSize;
+
+std::vector<TimedCommand> readCommands(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error("cannot open command file " + path);
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (bytes.size() % kEntryBytes != 0) {
+    throw std::runtime_error(path + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
+                             std::to_string(kEntryBytes) + "-byte entries");
+  }
+  std::vector<TimedCommand> commands;
+  for (std::size_t at = 0; at < bytes.size(); at += kEntryBytes) {
+    TimedCommand entry;
+    std::uint64_t frame = 0;
+    for (int byte = 7; byte >= 0; --byte) frame = (frame << 8) | static_cast<unsigned char>(bytes[at + byte]);
+    entry.frame = frame;
+    protocol::CommandRecord record;
+    std::memcpy(record.bytes, bytes.data() + at + 8, protocol::kCommandRecordSize);
+    const auto error = protocol::decodeCommand(record, entry.command);
+    const std::size_t index = at / kEntryBytes;
+    if (error != protocol::ErrorCode::None) {
+      throw std::runtime_error("entry " + std::to_string(index) + ": " + std::string(protocol::errorMessage(error)));
+    }
+    if (!commands.empty() && frame < commands.back().frame) {
+      throw std::runtime_error("entry " + std::to_string(index) + ": frames must not decrease");
+    }
+    commands.push_back(entry);
+  }
+  return commands;
+}
+
+void writeWav(const std::string& path, const std::vector<float>& interleaved, std::uint32_t sampleRate) {
+  std::ofstream out(path, std::ios::binary);
+  const auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  const auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto dataBytes = static_cast<std::uint32_t>(interleaved.size() * sizeof(float));
+  out.write("RIFF", 4);
+  u32(36 + dataBytes);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(3);  // IEEE float
+  u16(2);
+  u32(sampleRate);
+  u32(sampleRate * 8);
+  u16(8);
+  u16(32);
+  out.write("data", 4);
+  u32(dataBytes);
+  out.write(reinterpret_cast<const char*>(interleaved.data()), dataBytes);
+}
+
+std::uint64_t fnv1a64(const void* data, std::size_t size) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+  return hash;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Render engine commands offline and hash the output"};
+  std::string commandsPath;
+  std::uint64_t frames = 48000;
+  std::uint32_t block = 128;
+  double sampleRate = 48000.0;
+  std::string rawPath;
+  std::string wavPath;
+  app.add_option("--commands", commandsPath, "Timed command file (u64 frame + 32-byte record per entry)")->required();
+  app.add_option("--frames", frames, "Frames to render")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  app.add_option("--block", block, "Host block size in frames")->check(CLI::Range(1u, 1u << 16));
+  app.add_option("--sample-rate", sampleRate, "Sample rate")->check(CLI::Range(8000.0, 384000.0));
+  app.add_option("--raw", rawPath, "Write interleaved float32 here");
+  app.add_option("--wav", wavPath, "Write a 32-bit float stereo WAV here");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const auto commands = readCommands(commandsPath);
+    auto shared = std::make_unique<amplitude::SharedRegion>();
+    auto engine = std::make_unique<amplitude::Engine>(*shared);
+    engine->prepare(sampleRate);
+    amplitude::host::BlockHost host(*engine);
+    for (const auto& command : commands) host.schedule(command);
+
+    std::vector<float> interleaved(frames * 2);
+    std::vector<float> left(block);
+    std::vector<float> right(block);
+    for (std::uint64_t done = 0; done < frames;) {
+      const auto take = static_cast<std::uint32_t>(std::min<std::uint64_t>(block, frames - done));
+      host.process(left.data(), right.data(), take);
+      for (std::uint32_t i = 0; i < take; ++i) {
+        interleaved[2 * (done + i)] = left[i];
+        interleaved[2 * (done + i) + 1] = right[i];
+      }
+      done += take;
+    }
+    if (!rawPath.empty()) {
+      std::ofstream(rawPath, std::ios::binary)
+          .write(reinterpret_cast<const char*>(interleaved.data()), static_cast<std::streamsize>(interleaved.size() * 4));
+    }
+    if (!wavPath.empty()) writeWav(wavPath, interleaved, static_cast<std::uint32_t>(sampleRate));
+    const auto state = amplitude::rt::StatePublisher::read(shared->stateView);
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx",
+                  static_cast<unsigned long long>(fnv1a64(interleaved.data(), interleaved.size() * sizeof(float))));
+    std::cout << "{\"frames\":" << frames << ",\"block\":" << block << ",\"hash\":\"" << hash
+              << "\",\"commandsApplied\":" << state.commandsApplied << ",\"commandsRejected\":" << state.commandsRejected
+              << ",\"lastError\":\"" << protocol::errorMessage(state.lastErrorCode) << "\"}" << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "amplitude-render: " << e.what() << std::endl;
+    return 2;
+  }
+}

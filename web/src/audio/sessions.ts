@@ -1,0 +1,88 @@
+// Scripted engine sessions: command lists stamped with the absolute frame at which each applies.
+// Tests and benchmarks render the same session in every build (native, WebAssembly SIMD and
+// scalar, Node and the AudioWorklet) and compare the bits.
+import { DEVICES, ENGINE_LIMITS, FRAMES_PER_QUANTUM, type Command } from '../generated/protocol.generated';
+
+export interface TimedCommand {
+  readonly frame: number;
+  readonly command: Command;
+}
+
+const MASTER = ENGINE_LIMITS.masterNodeId;
+const { Oscillator, Gain, ChannelStrip } = DEVICES;
+
+/**
+ * A busy mix that edits itself while it plays: four oscillator tracks with gain and channel
+ * strips, a bus fed by pre-fader sends, curved and linear automation, parameter changes at odd
+ * frames, nodes removed and added, solo and mute, a seek. `frames` long at 48 kHz.
+ */
+export function busySession(frames = 96_000): TimedCommand[] {
+  const at: TimedCommand[] = [];
+  const add = (frame: number, command: Command) => at.push({ frame, command });
+  const track = (index: number, frame: number) => {
+    const osc = 20 + index;
+    const gain = 30 + index;
+    const strip = 10 + index;
+    add(frame, { type: 'AddNode', nodeId: osc, deviceType: Oscillator.type });
+    add(frame, { type: 'AddNode', nodeId: gain, deviceType: Gain.type });
+    add(frame, { type: 'AddNode', nodeId: strip, deviceType: ChannelStrip.type });
+    add(frame, { type: 'SetParam', nodeId: osc, paramId: Oscillator.params.frequency.id, value: 110 * (index + 1) * 1.01 });
+    add(frame, { type: 'SetParam', nodeId: osc, paramId: Oscillator.params.waveform.id, value: index % 4 });
+    add(frame, { type: 'SetParam', nodeId: gain, paramId: Gain.params.gain.id, value: -18 });
+    add(frame, { type: 'SetParam', nodeId: strip, paramId: ChannelStrip.params.pan.id, value: index / 2 - 0.75 });
+    add(frame, { type: 'Connect', sourceNodeId: osc, destinationNodeId: gain, sourcePort: 0, destinationPort: 0, gain: 1 });
+    add(frame, { type: 'Connect', sourceNodeId: gain, destinationNodeId: strip, sourcePort: 0, destinationPort: 0, gain: 1 });
+    add(frame, { type: 'Connect', sourceNodeId: strip, destinationNodeId: MASTER, sourcePort: 0, destinationPort: 0, gain: 1 });
+  };
+  add(0, { type: 'RemoveNode', nodeId: 1 }); // the boot patch's oscillator and gain
+  add(0, { type: 'RemoveNode', nodeId: 2 });
+  for (let i = 0; i < 4; i++) track(i, 0);
+  add(0, { type: 'AddNode', nodeId: 40, deviceType: ChannelStrip.type });
+  add(0, { type: 'Connect', sourceNodeId: 10, destinationNodeId: 40, sourcePort: 1, destinationPort: 0, gain: 0.5 });
+  add(0, { type: 'Connect', sourceNodeId: 11, destinationNodeId: 40, sourcePort: 1, destinationPort: 0, gain: 0.25 });
+  add(0, { type: 'Connect', sourceNodeId: 40, destinationNodeId: MASTER, sourcePort: 0, destinationPort: 0, gain: 1 });
+  const volume = ChannelStrip.params.volume.id;
+  const pan = ChannelStrip.params.pan.id;
+  add(0, { type: 'AddAutomationPoint', nodeId: 10, paramId: volume, shape: 1, curvature: 600, positionSamples: 1000, value: -30 });
+  add(0, { type: 'AddAutomationPoint', nodeId: 10, paramId: volume, shape: 0, curvature: 0, positionSamples: 20_000, value: 0 });
+  add(0, { type: 'AddAutomationPoint', nodeId: 13, paramId: pan, shape: 0, curvature: 0, positionSamples: 5_000, value: -1 });
+  add(0, { type: 'AddAutomationPoint', nodeId: 13, paramId: pan, shape: 2, curvature: 0, positionSamples: 25_003, value: 1 });
+  add(0, { type: 'AddAutomationPoint', nodeId: 13, paramId: pan, shape: 0, curvature: 0, positionSamples: 40_000, value: 0 });
+  add(0, { type: 'Play' });
+  for (let frame = 777; frame < frames; frame += 1_013) {
+    add(frame, { type: 'SetParam', nodeId: 30 + (frame % 3), paramId: Gain.params.gain.id, value: -24 + (frame % 17) });
+  }
+  for (let frame = 3_001; frame < frames; frame += 4_999) {
+    add(frame, { type: 'SetParam', nodeId: 21, paramId: Oscillator.params.frequency.id, value: 200 + (frame % 900) });
+  }
+  add(30_001, { type: 'RemoveNode', nodeId: 22 });
+  add(40_000, { type: 'AddNode', nodeId: 24, deviceType: Oscillator.type });
+  add(40_000, { type: 'SetParam', nodeId: 24, paramId: Oscillator.params.waveform.id, value: 1 });
+  add(40_000, { type: 'Connect', sourceNodeId: 24, destinationNodeId: 32, sourcePort: 0, destinationPort: 0, gain: 1 });
+  add(50_005, { type: 'SetParam', nodeId: 12, paramId: ChannelStrip.params.solo.id, value: 1 });
+  add(60_000, { type: 'SetParam', nodeId: 12, paramId: ChannelStrip.params.solo.id, value: 0 });
+  add(61_234, { type: 'SetParam', nodeId: 11, paramId: ChannelStrip.params.mute.id, value: 1 });
+  add(70_000, { type: 'Seek', positionSamples: 10_000n });
+  add(80_000, { type: 'Disconnect', sourceNodeId: 10, destinationNodeId: 40, sourcePort: 1, destinationPort: 0 });
+  return at.sort((a, b) => a.frame - b.frame);
+}
+
+/** The command file amplitude-render reads: per entry a u64 frame and a 32-byte record. */
+export function encodeSessionFile(session: readonly TimedCommand[], encode: (view: DataView, at: number, command: Command) => void): Uint8Array {
+  const entry = 8 + 32;
+  const bytes = new Uint8Array(session.length * entry);
+  const view = new DataView(bytes.buffer);
+  session.forEach(({ frame, command }, index) => {
+    view.setBigUint64(index * entry, BigInt(frame), true);
+    encode(view, index * entry + 8, command);
+  });
+  return bytes;
+}
+
+/** Which commands go into the quantum starting at `quantumStart`, with their offsets. */
+export function* commandsForQuantum(session: readonly TimedCommand[], cursor: { next: number }, quantumStart: number) {
+  while (cursor.next < session.length && session[cursor.next]!.frame < quantumStart + FRAMES_PER_QUANTUM) {
+    const { frame, command } = session[cursor.next++]!;
+    yield { command, sampleOffset: Math.max(frame, quantumStart) - quantumStart };
+  }
+}
