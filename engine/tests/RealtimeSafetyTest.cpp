@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <mutex>
 
 using namespace amplitude;
@@ -56,4 +57,69 @@ TEST(RealtimeSafety, RenderNeitherAllocatesNorLocksOverTwentyThousandBusyQuanta)
   EXPECT_EQ(total.locks, 0u);
   EXPECT_GT(harness.state().commandsApplied, 2u * kQuanta);
   EXPECT_GT(harness.state().commandsRejected, 0u);
+}
+
+TEST(RealtimeSafety, AGraphEditedWhilePlayingNeitherAllocatesNorLocksOverAHundredThousandQuanta) {
+  // Every device type (and an unknown one, refused), nodes added and removed, connections
+  // made, refused as cycles and broken, automation written and cleared, solo and mute toggled,
+  // pools driven to exhaustion and back: all inside the counted render calls.
+  EngineHarness harness;
+  rt::CommandRing producer(harness.engine().shared().ringControl, harness.engine().shared().ringRecords);
+  protocol::CommandRecord record;
+  std::uint32_t sequence = 0;
+  auto push = [&](protocol::CommandBody body, std::uint32_t offset = 0) {
+    protocol::encodeCommand({++sequence, offset, body}, record);
+    producer.tryPush(record);
+  };
+  using Strip = protocol::devices::ChannelStrip;
+  constexpr std::uint32_t kQuanta = 100'000;
+  constexpr std::uint32_t kFirstId = 100;
+  constexpr std::uint32_t kIds = 48;
+  test::RealtimeViolations total;
+  push(protocol::Play{});
+  for (std::uint32_t q = 0; q < kQuanta; ++q) {
+    const std::uint32_t round = q / 8;  // each round of 8 quanta works on one node and a partner
+    const std::uint32_t id = kFirstId + round % kIds;
+    const std::uint32_t other = kFirstId + (round * 7 + 3) % kIds;
+    switch (q % 8) {
+      case 0: {
+        const auto devices = harness.engine().devices();
+        const std::uint32_t pick = (round / kIds) % (devices.size() + 1);
+        push(protocol::AddNode{id, pick < devices.size() ? devices[pick].type : 999}, q % 128);
+        break;
+      }
+      case 1: push(protocol::Connect{id, other, 0, static_cast<std::uint8_t>(q % 2), 1.0f}, q % 128); break;
+      case 2: push(protocol::Connect{other, protocol::kMasterNodeId, static_cast<std::uint8_t>(q % 2), 0, 0.5f}); break;
+      case 3: push(protocol::Connect{protocol::boot_patch::kOscillatorNodeId, id, 0, 0, 1.0f}); break;
+      case 4: push(protocol::AddAutomationPoint{id, 0, 0, 0, static_cast<std::uint32_t>(q * 128 % 100'000), 0.0f}); break;
+      case 5: push(protocol::SetParam{id, Strip::solo, static_cast<float>(q % 3 == 0)}, 77); break;
+      case 6: push(protocol::Disconnect{id, other, 0, 0}); break;
+      case 7:
+        if (round % 8 == 0) push(protocol::ClearAutomation{id, 0});
+        if (round % 3 == 0) push(protocol::RemoveNode{id});
+        push(protocol::NoteOn{id, 60, 0.8f});
+        break;
+    }
+    if (q % 10'007 == 0) {
+      for (std::uint32_t i = 0; i < 600; ++i) push(protocol::AddNode{2000 + i, protocol::devices::Gain::kType});  // exhaust
+    }
+    if (q % 10'007 == 5) {
+      for (std::uint32_t i = 0; i < 600; ++i) push(protocol::RemoveNode{2000 + i});
+    }
+    ScopedRealtimeCounters counters;
+    harness.engine().renderQuantum();
+    const auto counts = counters.counts();
+    total.allocations += counts.allocations;
+    total.locks += counts.locks;
+  }
+  EXPECT_EQ(total.allocations, 0u);
+  EXPECT_EQ(total.locks, 0u);
+  const auto state = harness.state();
+  // Both kinds of traffic really happened: edits that changed the graph and edits it refused
+  // (cycles, exhausted pools, unknown devices, notes to non-instruments).
+  EXPECT_GT(state.commandsApplied, kQuanta / 8);
+  EXPECT_GT(state.commandsRejected, kQuanta / 8);
+  std::printf("[ figures  ] %u commands applied, %u rejected over %u quanta\n", state.commandsApplied,
+              state.commandsRejected, kQuanta);
+  EXPECT_EQ(state.quantum, kQuanta);
 }

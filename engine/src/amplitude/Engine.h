@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace amplitude {
@@ -47,6 +48,8 @@ class Engine {
   const float* output(std::uint32_t channel) const noexcept { return shared_.output[channel]; }
   SharedRegion& shared() noexcept { return shared_; }
   graph::AudioGraph& graph() noexcept { return *graph_; }
+  /// Every device type this engine offers, with its pool.
+  std::span<const graph::DeviceEntry> devices() const noexcept { return devices_; }
 
  private:
   void drainCommands() noexcept;
