@@ -2,10 +2,13 @@
 // isolation, the real .wasm runs in the real AudioWorklet (OfflineAudioContext), plays the
 // requested frequency and level, and applies a command placed in the ring at exactly its sample.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { toDecibels, toneAmplitude, zeroCrossingFrequency } from './support/analysis.mjs';
-import { decodeChannel, distDir, launchBrowser, startServer } from './support/stack.mjs';
+import { decodeChannel, distDir, launchBrowser, repoDir, startServer } from './support/stack.mjs';
 
 const SAMPLE_RATE = 48000;
 const QUANTUM = 128;
@@ -16,6 +19,19 @@ let server;
 let browser;
 let page;
 const pageErrors = [];
+
+/** The same session rendered by the native build (amplitude-render): interleaved stereo. */
+function renderNatively(sessionFile, frames) {
+  const work = mkdtempSync(join(tmpdir(), 'amplitude-native-'));
+  try {
+    writeFileSync(join(work, 'session.bin'), sessionFile);
+    const renderer = join(repoDir, 'build/native/engine/amplitude-render');
+    execFileSync(renderer, ['--commands', join(work, 'session.bin'), '--frames', String(frames), '--raw', join(work, 'out.f32')]);
+    return new Float32Array(readFileSync(join(work, 'out.f32')).buffer.slice(0));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 async function renderOffline(request) {
   const result = await page.evaluate((r) => window.amplitudeHarness.renderOffline(r), request);
@@ -124,6 +140,26 @@ describe('determinism', () => {
     const [simd, scalar] = [await renderOffline({ variant: 'simd', frames: 24000, commands }), await renderOffline({ variant: 'scalar', frames: 24000, commands })];
     assert.deepEqual(Buffer.from(simd.channels[0], 'base64'), Buffer.from(scalar.channels[0], 'base64'));
   });
+
+  for (const variant of ['simd', 'scalar']) {
+    it(`renders a busy session in the AudioWorklet (${variant}) to the same bits as the native build`, async () => {
+      const frames = 96_000;
+      const result = await page.evaluate(([f, v]) => window.amplitudeHarness.renderSession('busy', f, v), [frames, variant]);
+      assert.equal(result.state.commandsRejected, 0, `rejected: code ${result.state.lastErrorCode}`);
+      assert.equal(result.memoryBytesAtEnd, result.memoryBytesAtStart, 'the engine memory never grows');
+      const native = renderNatively(Buffer.from(result.sessionFile, 'base64'), frames);
+      const left = new Float32Array(Buffer.from(result.channels[0], 'base64').buffer.slice(0));
+      const right = new Float32Array(Buffer.from(result.channels[1], 'base64').buffer.slice(0));
+      let mismatches = 0;
+      let energy = 0;
+      for (let i = 0; i < frames; i++) {
+        if (!Object.is(left[i], native[2 * i]) || !Object.is(right[i], native[2 * i + 1])) mismatches++;
+        energy += left[i] * left[i];
+      }
+      assert.equal(mismatches, 0, 'every sample bit-identical to the native render');
+      assert.ok(energy / frames > 1e-4, 'and the session is not silence');
+    });
+  }
 
   it('raised no page errors', () => {
     assert.deepEqual(pageErrors, []);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const repoDir = resolve(webDir, '..');
+export const repoDir = resolve(webDir, '..');
 export const distDir = join(webDir, 'dist');
 export const resultsDir = join(webDir, 'test-results');
 

@@ -9,6 +9,8 @@ import { FRAMES_PER_QUANTUM } from '../generated/protocol.generated';
 import { startEngine } from '../audio/EngineHost';
 import type { EngineVariant } from '../audio/engineModule';
 import type { EngineState } from '../audio/StateView';
+import { busySession, encodeSessionFile } from '../audio/sessions';
+import { encodeCommand } from '../generated/protocol.generated';
 
 /** A command as JSON can carry it (Seek's position as a number). */
 type PlainCommand = Exclude<Command, { type: 'Seek' }> | { type: 'Seek'; positionSamples: number };
@@ -93,10 +95,34 @@ async function renderOffline(request: OfflineRenderRequest): Promise<OfflineRend
   };
 }
 
+const sessions = { busy: busySession };
+
+export interface SessionRenderResult extends OfflineRenderResult {
+  /** The session as amplitude-render reads it (u64 frame + record per entry), base64. */
+  sessionFile: string;
+}
+
+/** Renders a scripted session (sessions.ts) through the worklet, with the command file the
+ * native renderer needs to render the same session, so a test can compare the bits. */
+async function renderSession(name: keyof typeof sessions, frames: number, variant?: EngineVariant): Promise<SessionRenderResult> {
+  const session = sessions[name](frames);
+  const commands: ScheduledCommand[] = session.map(({ frame, command }) => ({
+    quantum: Math.floor(frame / FRAMES_PER_QUANTUM),
+    sampleOffset: frame % FRAMES_PER_QUANTUM,
+    command: command.type === 'Seek' ? { type: 'Seek', positionSamples: Number(command.positionSamples) } : command,
+  }));
+  const result = await renderOffline(variant ? { frames, variant, commands } : { frames, commands });
+  let sequence = 1;
+  const file = encodeSessionFile(session, (view, at, command) => encodeCommand(view, at, command, sequence++, 0));
+  let binary = '';
+  for (let i = 0; i < file.length; i += 0x8000) binary += String.fromCharCode(...file.subarray(i, i + 0x8000));
+  return { ...result, sessionFile: btoa(binary) };
+}
+
 declare global {
   interface Window {
-    amplitudeHarness: { renderOffline: typeof renderOffline; ready: true };
+    amplitudeHarness: { renderOffline: typeof renderOffline; renderSession: typeof renderSession; ready: true };
   }
 }
 
-window.amplitudeHarness = { renderOffline, ready: true };
+window.amplitudeHarness = { renderOffline, renderSession, ready: true };
