@@ -16,7 +16,9 @@ debian_packages=(
   # engine -> WebAssembly
   emscripten binaryen
   # server (Boost 1.81 only: unversioned libboost-*-dev pulls 1.74, which conflicts)
-  libboost1.81-dev libcli11-dev libspdlog-dev
+  libboost1.81-dev libcli11-dev libspdlog-dev libsqlite3-dev libpqxx-dev libpq-dev libsodium-dev
+  # server tests: a throwaway PostgreSQL
+  postgresql
   # browser end-to-end tests
   chromium
 )
