@@ -10,7 +10,7 @@ for fuzzer in build/fuzz/engine/amplitude_*_fuzzer; do
   corpus=build/fuzz/corpus/$name
   node engine/fuzz/make-seeds.mjs "$corpus"
   echo "fuzzing $name for ${seconds}s"
-  if "$fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 "$corpus" >"build/fuzz/$name.log" 2>&1; then
+  if "$fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 -artifact_prefix=build/fuzz/ "$corpus" >"build/fuzz/$name.log" 2>&1; then
     grep -E '^(Done|stat::number_of_executed_units)' "build/fuzz/$name.log" || true
   else
     tail -40 "build/fuzz/$name.log"

@@ -251,3 +251,25 @@ TEST(Engine, PublishesEveryChannelStripsMetersInRenderOrder) {
   EXPECT_EQ(harness.state().latencySamples, 0u);
   EXPECT_EQ(harness.state().nodesProcessed, 4u);  // oscillator, gain, strip, master
 }
+
+TEST(Engine, ResetReturnsToTheBootPatchWithoutAllocating) {
+  EngineHarness harness;
+  using Strip = protocol::devices::ChannelStrip;
+  harness.send(protocol::AddNode{10, Strip::kType});
+  harness.send(protocol::Connect{protocol::boot_patch::kOutputGainNodeId, 10, 0, 0, 1.0f});
+  harness.send(protocol::Connect{10, protocol::kMasterNodeId, 0, 0, 1.0f});
+  harness.send(protocol::SetParam{protocol::kMasterNodeId, Strip::volume, -20.0f});
+  harness.send(protocol::Play{});
+  harness.render(10);
+  harness.engine().reset();
+  const auto state = harness.state();
+  EXPECT_EQ(state.commandsApplied, 0u);
+  EXPECT_EQ(state.transport, protocol::TransportState::Stopped);
+  EXPECT_EQ(harness.engine().graph().node(10), nullptr);
+  harness.setFrequency(1000.0f);
+  harness.send(protocol::Play{});
+  const auto out = harness.render(400);
+  const std::span<const float> settled(out.data() + out.size() - 48000, 48000);
+  EXPECT_NEAR(20.0 * std::log10(test::toneAmplitude(settled, 1000.0, 48000.0)), -12.0, 0.01)
+      << "the boot patch at its default gain, through a master back at 0 dB";
+}

@@ -1,8 +1,17 @@
 #include <amplitude/Engine.h>
 
 #include <amplitude/devices/ChannelStripNode.h>
+#include <amplitude/devices/CompressorNode.h>
+#include <amplitude/devices/DelayNode.h>
+#include <amplitude/devices/DrumMachineNode.h>
 #include <amplitude/devices/GainNode.h>
+#include <amplitude/devices/LimiterNode.h>
 #include <amplitude/devices/OscillatorNode.h>
+#include <amplitude/devices/PanNode.h>
+#include <amplitude/devices/ParametricEqNode.h>
+#include <amplitude/devices/PolySynthNode.h>
+#include <amplitude/devices/ReverbNode.h>
+#include <amplitude/devices/SamplerNode.h>
 
 #include <cmath>
 #include <cstring>
@@ -38,6 +47,15 @@ Engine::Engine(SharedRegion& shared)
   addDevice<devices::OscillatorNode>(pools_, devices_, 32);
   addDevice<devices::GainNode>(pools_, devices_, 128);
   addDevice<devices::ChannelStripNode>(pools_, devices_, 192);
+  addDevice<devices::ParametricEqNode>(pools_, devices_, 128);
+  addDevice<devices::CompressorNode>(pools_, devices_, 64);
+  addDevice<devices::LimiterNode>(pools_, devices_, 4);
+  addDevice<devices::DelayNode>(pools_, devices_, 16);  // 2 x 2 s of float lines each: 768 KB at 48 kHz
+  addDevice<devices::ReverbNode>(pools_, devices_, 8);
+  addDevice<devices::PanNode>(pools_, devices_, 128);
+  addDevice<devices::PolySynthNode>(pools_, devices_, 16);
+  addDevice<devices::SamplerNode>(pools_, devices_, 64);
+  addDevice<devices::DrumMachineNode>(pools_, devices_, 8);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
 }
 
@@ -51,6 +69,18 @@ void Engine::prepare(double sampleRate) {
   graph_->prepare(sampleRate);
   buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
+  std::memset(shared_.output, 0, sizeof(shared_.output));
+  publishState();
+}
+
+void Engine::reset() noexcept {
+  const std::uint32_t sampleRate = state_.sampleRate;
+  state_ = {};
+  state_.sampleRate = sampleRate;
+  beatsPerMinute_ = 120.0;
+  graph_->clear();
+  buildBootPatch();
+  for (auto& meter : meters_) meter.reset();
   std::memset(shared_.output, 0, sizeof(shared_.output));
   publishState();
 }
@@ -216,8 +246,14 @@ void Engine::renderSegment(std::uint32_t begin, std::uint32_t end) noexcept {
   const bool playing = state_.transport == protocol::TransportState::Playing;
   graph_->process(begin, frames, state_.playheadSamples, playing, beatsPerMinute_);
   const graph::StereoBlock& master = graph_->masterOutput();
-  std::memcpy(shared_.output[0] + begin, master.left + begin, frames * sizeof(float));
-  std::memcpy(shared_.output[1] + begin, master.right + begin, frames * sizeof(float));
+  const auto sanitise = [](float sample) {
+    const float clamped = sample > kOutputLimit ? kOutputLimit : (sample < -kOutputLimit ? -kOutputLimit : sample);
+    return clamped == clamped ? clamped : 0.0f;  // NaN compares unequal to itself
+  };
+  for (std::uint32_t i = begin; i < end; ++i) {
+    shared_.output[0][i] = sanitise(master.left[i]);
+    shared_.output[1][i] = sanitise(master.right[i]);
+  }
   if (playing) state_.playheadSamples += frames;
 }
 

@@ -33,6 +33,10 @@ class Engine {
  public:
   static constexpr std::uint32_t kFramesPerQuantum = protocol::kFramesPerQuantum;
   static constexpr std::uint32_t kChannels = protocol::kOutputChannels;
+  /// Loudest sample the engine lets out; beyond it (or NaN) the output is sanitised, so a runaway
+  /// patch (a chain of +12 dB gains) cannot send infinities to the speakers.
+  static constexpr float kOutputLimit = 64.0f;
+
   /// Non-real-time: constructs every device pool (the engine's memory plan, Engine.cpp).
   explicit Engine(SharedRegion& shared);
   ~Engine();
@@ -41,6 +45,10 @@ class Engine {
 
   /// Non-real-time. Resets the transport, parameters (to their declared defaults) and meters.
   void prepare(double sampleRate);
+
+  /// Audio thread: back to the state prepare() left (boot patch, stopped, counters at zero)
+  /// without allocating: a new project, or a fuzzer's next input.
+  void reset() noexcept;
 
   /// Audio thread. Renders kFramesPerQuantum frames into shared().output.
   void renderQuantum() noexcept;

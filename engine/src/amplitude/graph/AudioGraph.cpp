@@ -106,6 +106,21 @@ void AudioGraph::prepare(double sampleRate) {
   masterSlot_ = slotOfId_[kMasterNodeId];
 }
 
+void AudioGraph::clear() noexcept {
+  for (std::uint32_t id = 0; id <= kMaxNodeId; ++id) {
+    if (id != kMasterNodeId && slotOfId_[id] != kNone) removeNode(id);
+  }
+  automation_->clearAll();
+  Slot& master = slots_[masterSlot_];
+  master.device->reset();
+  master.automated = false;
+  master.outputSilent = master.preSilent = true;
+  master.silentRun = 0;
+  clearRegion(master.output, 0, kQuantumFrames);
+  clearRegion(master.preFader, 0, kQuantumFrames);
+  structureDirty_ = soloDirty_ = true;
+}
+
 const DeviceEntry* AudioGraph::findDevice(std::uint32_t type) const noexcept {
   for (const DeviceEntry& device : devices_) {
     if (device.type == type) return &device;
@@ -131,6 +146,7 @@ void AudioGraph::forEachNodeOfType(std::uint32_t deviceType, void (*visit)(Node&
 }
 
 void AudioGraph::forEachChannelStrip(void (*visit)(std::uint32_t, Node&, void*), void* context) noexcept {
+  if (structureDirty_) rebuildOrder();  // the order must never name a removed node
   for (std::uint32_t n = 0; n < orderCount_; ++n) {
     Slot& slot = slots_[order_[n]];
     if (slot.entry->isChannelStrip) visit(slot.nodeId, *slot.device, context);

@@ -51,6 +51,10 @@ class AudioGraph {
   /// Non-real-time: prepares every pool, empties the graph and creates the master.
   void prepare(double sampleRate);
 
+  /// Audio thread: removes every node but the master (reset to its defaults) and all automation.
+  /// Bounded by the pools' sizes; nothing is allocated or freed.
+  void clear() noexcept;
+
   // Edits. Audio thread, between segments. Each returns ErrorCode::None or why nothing changed.
   protocol::ErrorCode addNode(std::uint32_t nodeId, std::uint32_t deviceType) noexcept;
   protocol::ErrorCode removeNode(std::uint32_t nodeId) noexcept;
