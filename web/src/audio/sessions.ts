@@ -9,12 +9,13 @@ export interface TimedCommand {
 }
 
 const MASTER = ENGINE_LIMITS.masterNodeId;
-const { Oscillator, Gain, ChannelStrip } = DEVICES;
+const { Oscillator, Gain, ChannelStrip, ParametricEq, Compressor, Limiter, Delay, Reverb, PolySynth } = DEVICES;
 
 /**
  * A busy mix that edits itself while it plays: four oscillator tracks with gain and channel
  * strips, a bus fed by pre-fader sends, curved and linear automation, parameter changes at odd
- * frames, nodes removed and added, solo and mute, a seek. `frames` long at 48 kHz.
+ * frames, nodes removed and added, solo and mute, a seek; and a device chain on every kind of
+ * effect and the synth (see `addDeviceChain`). `frames` long at 48 kHz.
  */
 export function busySession(frames = 96_000): TimedCommand[] {
   const at: TimedCommand[] = [];
@@ -64,7 +65,68 @@ export function busySession(frames = 96_000): TimedCommand[] {
   add(61_234, { type: 'SetParam', nodeId: 11, paramId: ChannelStrip.params.mute.id, value: 1 });
   add(70_000, { type: 'Seek', positionSamples: 10_000n });
   add(80_000, { type: 'Disconnect', sourceNodeId: 10, destinationNodeId: 40, sourcePort: 1, destinationPort: 0 });
+  addDeviceChain(add, frames);
   return at.sort((a, b) => a.frame - b.frame);
+}
+
+/**
+ * Synth -> 3-band EQ -> look-ahead compressor (sidechained from track 0's strip) -> tempo-synced
+ * ping-pong delay -> strip -> a reverb send -> a limiter before the master. Every effect runs,
+ * latency compensation delays the other tracks, notes land inside quanta.
+ */
+function addDeviceChain(add: (frame: number, command: Command) => void, frames: number) {
+  const [synth, eq, compressor, delay, strip, reverb, reverbReturn, limiter] = [50, 51, 52, 53, 54, 55, 56, 57];
+  const set = (frame: number, nodeId: number, paramId: number, value: number) =>
+    add(frame, { type: 'SetParam', nodeId, paramId, value });
+  const connect = (frame: number, from: number, to: number, sourcePort = 0, destinationPort = 0, gain = 1) =>
+    add(frame, { type: 'Connect', sourceNodeId: from, destinationNodeId: to, sourcePort, destinationPort, gain });
+  add(0, { type: 'SetTempo', beatsPerMinute: 128 });
+  add(0, { type: 'AddNode', nodeId: synth, deviceType: PolySynth.type });
+  add(0, { type: 'AddNode', nodeId: eq, deviceType: ParametricEq.type });
+  add(0, { type: 'AddNode', nodeId: compressor, deviceType: Compressor.type });
+  add(0, { type: 'AddNode', nodeId: delay, deviceType: Delay.type });
+  add(0, { type: 'AddNode', nodeId: strip, deviceType: ChannelStrip.type });
+  add(0, { type: 'AddNode', nodeId: reverb, deviceType: Reverb.type });
+  add(0, { type: 'AddNode', nodeId: reverbReturn, deviceType: ChannelStrip.type });
+  add(0, { type: 'AddNode', nodeId: limiter, deviceType: Limiter.type });
+  const p = ParametricEq.params;
+  for (const [enabled, frequency, gain] of [
+    [p.band3Enabled, p.band3Frequency, p.band3Gain],
+    [p.band4Enabled, p.band4Frequency, p.band4Gain],
+    [p.band7Enabled, p.band7Frequency, p.band7Gain],
+  ] as const) {
+    set(0, eq, enabled.id, 1);
+    set(0, eq, gain.id, frequency.id === p.band4Frequency.id ? -4 : 3);
+  }
+  set(0, compressor, Compressor.params.threshold.id, -24);
+  set(0, compressor, Compressor.params.lookahead.id, 3);
+  set(0, delay, Delay.params.sync.id, 1);
+  set(0, delay, Delay.params.pingPong.id, 1);
+  set(0, delay, Delay.params.feedback.id, 40);
+  set(0, delay, Delay.params.mix.id, 30);
+  set(0, reverb, Reverb.params.size.id, 60);
+  set(0, reverb, Reverb.params.mix.id, 100);
+  set(0, limiter, Limiter.params.ceiling.id, -1);
+  set(0, synth, PolySynth.params.filterEnvAmount.id, 3);
+  connect(0, synth, eq);
+  connect(0, eq, compressor);
+  connect(0, 10, compressor, 0, 1); // sidechain from track 0
+  connect(0, compressor, delay);
+  connect(0, delay, strip);
+  connect(0, strip, reverb, 1, 0, 0.3); // pre-fader send
+  connect(0, reverb, reverbReturn);
+  connect(0, strip, limiter);
+  connect(0, reverbReturn, limiter);
+  connect(0, limiter, MASTER);
+  const chord = [48, 55, 60, 64, 67, 71];
+  for (let frame = 1_111, step = 0; frame < frames - 2_000; frame += 6_007, step++) {
+    const note = chord[step % chord.length]! + (step % 3) * 12;
+    add(frame, { type: 'NoteOn', nodeId: synth, note, velocity: 0.4 + (step % 5) * 0.12 });
+    add(frame + 4_321, { type: 'NoteOff', nodeId: synth, note });
+  }
+  set(45_678, compressor, Compressor.params.lookahead.id, 6); // latency changes while playing
+  set(52_000, reverb, Reverb.params.size.id, 20);
+  add(64_000, { type: 'SetTempo', beatsPerMinute: 97 });
 }
 
 /** The command file amplitude-render reads: per entry a u64 frame and a 32-byte record. */
