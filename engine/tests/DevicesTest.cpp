@@ -201,47 +201,48 @@ TEST(Devices, EveryDeviceIsAddedAndEveryParamTakesItsRangeAndRefusesValuesOutsid
 
 TEST(Devices, PoolsRunOutWithNodePoolExhausted) {
   EngineHarness harness;
-  struct Plan {
-    std::uint32_t type;
-    std::uint32_t capacity;  // Engine.cpp's memory plan
-  };
-  for (const Plan plan : {Plan{decl::ParametricEq::kType, 128}, Plan{decl::Compressor::kType, 64},
-                          Plan{decl::Limiter::kType, 4}, Plan{decl::Delay::kType, 16}, Plan{decl::Reverb::kType, 8},
-                          Plan{decl::Pan::kType, 128}, Plan{decl::PolySynth::kType, 16},
-                          Plan{decl::Sampler::kType, 64}, Plan{decl::DrumMachine::kType, 8}}) {
-    SCOPED_TRACE(testing::Message() << "device type " << plan.type);
+  for (const graph::DeviceEntry& device : harness.engine().devices()) {
+    if (device.isChannelStrip) continue;  // the master holds one; covered by the graph tests
+    const std::uint32_t capacity = device.pool->capacity();  // Engine.cpp's memory plan
+    SCOPED_TRACE(testing::Message() << "device type " << device.type << ", " << capacity << " nodes");
     constexpr std::uint32_t kFirstId = 1000;
+    // The boot patch holds an oscillator and a gain of their pools.
+    const std::uint32_t available = device.pool->available();
     const std::uint32_t rejected = harness.state().commandsRejected;
-    for (std::uint32_t i = 0; i < plan.capacity; ++i) harness.send(protocol::AddNode{kFirstId + i, plan.type});
+    for (std::uint32_t i = 0; i < available; ++i) harness.send(protocol::AddNode{kFirstId + i, device.type});
     harness.render(1);
     ASSERT_EQ(harness.state().commandsRejected, rejected);
-    EXPECT_EQ(apply(harness, protocol::AddNode{kFirstId + plan.capacity, plan.type}), ErrorCode::NodePoolExhausted);
-    for (std::uint32_t i = 0; i < plan.capacity; ++i) harness.send(protocol::RemoveNode{kFirstId + i});
+    EXPECT_EQ(device.pool->available(), 0u);
+    EXPECT_EQ(apply(harness, protocol::AddNode{kFirstId + available, device.type}), ErrorCode::NodePoolExhausted);
+    for (std::uint32_t i = 0; i < available; ++i) harness.send(protocol::RemoveNode{kFirstId + i});
     harness.render(1);
     EXPECT_EQ(harness.state().commandsRejected, rejected + 1);
-    EXPECT_EQ(apply(harness, protocol::AddNode{kFirstId, plan.type}), ErrorCode::None) << "freed by RemoveNode";
-    ASSERT_EQ(apply(harness, protocol::RemoveNode{kFirstId}), ErrorCode::None);
+    EXPECT_EQ(device.pool->available(), available) << "freed by RemoveNode";
   }
 }
 
 TEST(Devices, TheEngineMemoryPlanFitsTheWebAssemblyBudget) {
-  // The WebAssembly memory is 64 MiB: 16 MiB of sample heap (the SharedRegion, not counted here),
-  // the stack, and whatever the engine allocates: the graph and every device pool. glibc serves
-  // big blocks with mmap, which mallinfo2 counts in hblkhd, not uordblks: both are summed.
-  constexpr std::size_t kBudgetBytes = std::size_t{36} << 20;
-  auto shared = std::make_unique<SharedRegion>();
+  // The WebAssembly memory (protocol::kEngineMemoryBytes) holds the sample heap (inside the
+  // SharedRegion, not counted here), the stack, static data, and whatever the engine allocates:
+  // the graph, the delay page budget and every device pool. 4 MiB are kept for the stack, static
+  // data and allocator overhead. glibc serves big blocks with mmap, which mallinfo2 counts in
+  // hblkhd, not uordblks: both are summed. Pools are sized by the sample rate: check the highest.
+  constexpr std::size_t kBudgetBytes = std::size_t{protocol::kEngineMemoryBytes} - protocol::kSampleHeapBytes - (std::size_t{4} << 20);
   const auto allocated = [] {
     const struct mallinfo2 info = mallinfo2();
     return info.uordblks + info.hblkhd;
   };
-  const std::size_t before = allocated();
-  auto engine = std::make_unique<Engine>(*shared);
-  engine->prepare(kRate);
-  const std::size_t used = allocated() - before;
-  std::printf("[ memory   ] engine with every device pool, prepared at 48 kHz: %.2f MiB (budget %.0f MiB)\n",
-              static_cast<double>(used) / (1 << 20), static_cast<double>(kBudgetBytes) / (1 << 20));
-  EXPECT_LT(used, kBudgetBytes);
-  EXPECT_GT(used, std::size_t{16} << 20) << "the 2 s delay lines alone are 12 MiB: measurement broken?";
+  for (const double rate : {44100.0, 48000.0, 96000.0, 192000.0}) {
+    auto shared = std::make_unique<SharedRegion>();
+    const std::size_t before = allocated();
+    auto engine = std::make_unique<Engine>(*shared);
+    engine->prepare(rate);
+    const std::size_t used = allocated() - before;
+    std::printf("[ memory   ] engine with every device pool, prepared at %.0f Hz: %.2f MiB (budget %.0f MiB)\n", rate,
+                static_cast<double>(used) / (1 << 20), static_cast<double>(kBudgetBytes) / (1 << 20));
+    EXPECT_LT(used, kBudgetBytes) << rate << " Hz";
+    EXPECT_GT(used, std::size_t{protocol::kDelayMemoryBytes}) << "the delay page budget alone: measurement broken?";
+  }
 }
 
 // ---- Parametric EQ --------------------------------------------------------------------------
@@ -675,6 +676,35 @@ TEST(Devices, AssignSampleReportsBadEntriesPlayersAndSlots) {
   EXPECT_EQ(apply(harness, protocol::AssignSample{kDrums, 1, 16}), ErrorCode::PortOutOfRange);
   EXPECT_EQ(apply(harness, protocol::AssignSample{kSampler, 1, 0}), ErrorCode::None);
   EXPECT_EQ(apply(harness, protocol::AssignSample{kDrums, 1, 15}), ErrorCode::None);
+}
+
+TEST(Devices, DelaysShareAFixedMemoryBudgetAndSayWhenItIsSpent) {
+  // Each delay holds pages for the time it is set to; the budget is kDelayMemoryBytes whatever the
+  // sample rate. 40 delays at their 250 ms default, then each asked for 2 s until memory runs out.
+  EngineHarness harness;
+  constexpr std::uint32_t kDelays = 40;
+  constexpr std::uint32_t kFirstId = 300;
+  const auto pagesFor = [](double seconds) {
+    const auto samples = static_cast<std::uint32_t>(std::lround(seconds * kRate));
+    return 2 * ((samples + rt::PagePool::kPageFloats - 1) / rt::PagePool::kPageFloats);  // two channels
+  };
+  const std::uint32_t budget = protocol::kDelayMemoryBytes / (rt::PagePool::kPageFloats * sizeof(float));
+  for (std::uint32_t i = 0; i < kDelays; ++i) ASSERT_EQ(apply(harness, protocol::AddNode{kFirstId + i, decl::Delay::kType}), ErrorCode::None);
+  const std::uint32_t expectedLong = (budget - kDelays * pagesFor(0.25)) / (pagesFor(2.0) - pagesFor(0.25));
+  ASSERT_LT(expectedLong, kDelays) << "the test needs the budget to run out";
+  std::uint32_t granted = 0;
+  for (std::uint32_t i = 0; i < kDelays; ++i) {
+    const ErrorCode result = apply(harness, protocol::SetParam{kFirstId + i, decl::Delay::time, 2000.0f});
+    if (result == ErrorCode::None) {
+      ++granted;
+    } else {
+      EXPECT_EQ(result, ErrorCode::EngineMemoryExhausted);
+    }
+  }
+  EXPECT_EQ(granted, expectedLong);
+  // Removing delays gives their memory back: the refused ones can have it now.
+  for (std::uint32_t i = 0; i < expectedLong; ++i) ASSERT_EQ(apply(harness, protocol::RemoveNode{kFirstId + i}), ErrorCode::None);
+  EXPECT_EQ(apply(harness, protocol::SetParam{kFirstId + kDelays - 1, decl::Delay::time, 2000.0f}), ErrorCode::None);
 }
 
 }  // namespace

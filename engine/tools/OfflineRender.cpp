@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
     std::vector<float> interleaved(frames * 2);
     std::vector<float> left(block);
     std::vector<float> right(block);
+    const auto started = std::chrono::steady_clock::now();
     for (std::uint64_t done = 0; done < frames;) {
       const auto take = static_cast<std::uint32_t>(std::min<std::uint64_t>(block, frames - done));
       host.process(left.data(), right.data(), take);
@@ -118,6 +121,8 @@ int main(int argc, char** argv) {
       }
       done += take;
     }
+    const auto renderMicroseconds =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count();
     if (!rawPath.empty()) {
       std::ofstream(rawPath, std::ios::binary)
           .write(reinterpret_cast<const char*>(interleaved.data()), static_cast<std::streamsize>(interleaved.size() * 4));
@@ -129,7 +134,8 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(fnv1a64(interleaved.data(), interleaved.size() * sizeof(float))));
     std::cout << "{\"frames\":" << frames << ",\"block\":" << block << ",\"hash\":\"" << hash
               << "\",\"commandsApplied\":" << state.commandsApplied << ",\"commandsRejected\":" << state.commandsRejected
-              << ",\"lastError\":\"" << protocol::errorMessage(state.lastErrorCode) << "\"}" << std::endl;
+              << ",\"lastError\":\"" << protocol::errorMessage(state.lastErrorCode)
+              << "\",\"renderMicroseconds\":" << renderMicroseconds << "}" << std::endl;
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "amplitude-render: " << e.what() << std::endl;

@@ -27,14 +27,16 @@ namespace declarations = protocol::devices;
 /// front, so adding a node on the audio thread never allocates; when a kind runs out, AddNode
 /// answers NodePoolExhausted.
 template <typename Node>
-void addDevice(std::vector<std::unique_ptr<graph::NodePoolBase>>& pools, std::vector<graph::DeviceEntry>& entries,
-               std::uint32_t capacity) {
+graph::NodePool<Node>& addDevice(std::vector<std::unique_ptr<graph::NodePoolBase>>& pools,
+                                 std::vector<graph::DeviceEntry>& entries, std::uint32_t capacity) {
   using Declaration = typename Node::Declaration;
   auto pool = std::make_unique<graph::NodePool<Node>>(capacity);
   entries.push_back(graph::DeviceEntry{Declaration::kType, Declaration::kInputs, Declaration::kIsInstrument,
                                        Declaration::kType == declarations::ChannelStrip::kType,
                                        std::span<const protocol::ParamDeclaration>(Declaration::kParams), pool.get()});
+  auto& typed = *pool;
   pools.push_back(std::move(pool));
+  return typed;
 }
 
 }  // namespace
@@ -44,17 +46,21 @@ Engine::Engine(SharedRegion& shared)
       ring_(shared.ringControl, shared.ringRecords),
       publisher_(shared.stateView),
       channelMeters_(shared.channelMeters) {
-  addDevice<devices::OscillatorNode>(pools_, devices_, 32);
+  addDevice<devices::OscillatorNode>(pools_, devices_, 64);
   addDevice<devices::GainNode>(pools_, devices_, 128);
-  addDevice<devices::ChannelStripNode>(pools_, devices_, 192);
-  addDevice<devices::ParametricEqNode>(pools_, devices_, 128);
-  addDevice<devices::CompressorNode>(pools_, devices_, 64);
+  addDevice<devices::ChannelStripNode>(pools_, devices_, 320);
+  addDevice<devices::ParametricEqNode>(pools_, devices_, 256);
+  addDevice<devices::CompressorNode>(pools_, devices_, 256);
   addDevice<devices::LimiterNode>(pools_, devices_, 4);
-  addDevice<devices::DelayNode>(pools_, devices_, 16);  // 2 x 2 s of float lines each: 768 KB at 48 kHz
-  addDevice<devices::ReverbNode>(pools_, devices_, 8);
-  addDevice<devices::PanNode>(pools_, devices_, 128);
+  // Delay lines share one page budget (kDelayMemoryBytes) and hold what their time needs.
+  delayMemory_.prepare(protocol::kDelayMemoryBytes / (rt::PagePool::kPageFloats * sizeof(float)));
+  addDevice<devices::DelayNode>(pools_, devices_, 256).forEachDevice([this](devices::DelayNode& delay) {
+    delay.attachMemory(delayMemory_);
+  });
+  addDevice<devices::ReverbNode>(pools_, devices_, 16);
+  addDevice<devices::PanNode>(pools_, devices_, 256);
   addDevice<devices::PolySynthNode>(pools_, devices_, 16);
-  addDevice<devices::SamplerNode>(pools_, devices_, 64);
+  addDevice<devices::SamplerNode>(pools_, devices_, 256);
   addDevice<devices::DrumMachineNode>(pools_, devices_, 8);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
 }

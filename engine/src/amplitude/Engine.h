@@ -20,6 +20,7 @@
 #include <amplitude/graph/NodePool.h>
 #include <amplitude/rt/ChannelMeterPublisher.h>
 #include <amplitude/rt/CommandRing.h>
+#include <amplitude/rt/PagePool.h>
 #include <amplitude/rt/StatePublisher.h>
 
 #include <cstdint>
@@ -83,6 +84,7 @@ class Engine {
   std::uint32_t orderedCount_ = 0;
   std::uint32_t offsetCounts_[kFramesPerQuantum + 1] = {};
 
+  rt::PagePool delayMemory_;  // before the pools: delay nodes hold pages of it
   std::vector<std::unique_ptr<graph::NodePoolBase>> pools_;
   std::vector<graph::DeviceEntry> devices_;
   std::unique_ptr<graph::AudioGraph> graph_;

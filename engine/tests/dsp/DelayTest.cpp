@@ -296,3 +296,84 @@ TEST(Delay, TailReachesExactZeroWhereTheFlushThresholdPredicts) {
   std::printf("filtered ping-pong tail: last non-zero sample %zu (%.2f s)\n", filteredLast, filteredLast / kSampleRate);
   EXPECT_LT(filteredLast, 4800 + 900 * kDelay);
 }
+
+// ---- Pooled lines: memory taken as the time needs it --------------------------------------
+
+namespace {
+
+using amplitude::dsp::DelayLine;
+using amplitude::rt::PagePool;
+
+TEST(PooledDelayLine, GrowingKeepsEveryRecentSampleWhereItWasAndAddsSilenceBeyond) {
+  PagePool pool;
+  pool.prepare(16);
+  DelayLine line;
+  line.attach(pool);
+  ASSERT_TRUE(line.reserve(5000));  // two pages, joined at once (the write position is at 0)
+  EXPECT_EQ(line.maxDelaySamples(), 2u * PagePool::kPageFloats);
+  EXPECT_EQ(pool.available(), 14u);
+  float next = 1.0f;
+  for (int i = 0; i < 10'000; ++i) line.write(next++);  // wrapped once: the ring is full of history
+  ASSERT_TRUE(line.reserve(20'000));                       // three more pages, pending
+  EXPECT_EQ(line.maxDelaySamples(), 2u * PagePool::kPageFloats) << "pending until a page boundary";
+  EXPECT_EQ(pool.available(), 11u);
+  while (line.maxDelaySamples() == 2u * PagePool::kPageFloats) line.write(next++);
+  EXPECT_EQ(line.maxDelaySamples(), 5u * PagePool::kPageFloats);
+  // Everything the old ring held is still exactly `delay` samples back...
+  const float newest = next - 1.0f;
+  for (std::uint32_t delay = 1; delay <= 2 * PagePool::kPageFloats; ++delay) {
+    ASSERT_EQ(line.read(delay), newest + 1.0f - static_cast<float>(delay)) << delay;
+  }
+  // ...and further back there is silence, not stale or reordered samples.
+  for (std::uint32_t delay = 2 * PagePool::kPageFloats + 1; delay <= line.maxDelaySamples(); ++delay) {
+    ASSERT_EQ(line.read(delay), 0.0f) << delay;
+  }
+  line.release();
+  EXPECT_EQ(pool.available(), 16u);
+}
+
+TEST(PooledDelayLine, AReservationThePoolCannotCoverTakesNothing) {
+  PagePool pool;
+  pool.prepare(3);
+  DelayLine line;
+  line.attach(pool);
+  EXPECT_FALSE(line.reserve(4 * PagePool::kPageFloats));
+  EXPECT_EQ(pool.available(), 3u);
+  EXPECT_TRUE(line.reserve(3 * PagePool::kPageFloats));
+  EXPECT_EQ(pool.available(), 0u);
+}
+
+TEST(PooledDelay, ALongerTimeArrivesWithinAPageAndThenEchoesLandExactly) {
+  PagePool pool;
+  pool.prepare(48);
+  amplitude::dsp::Delay delay;
+  delay.attachMemory(pool);
+  delay.prepare(48000.0, 128);  // reserves for the default time
+  delay.releaseMemory();        // start empty, as a recycled node would
+  delay.setMix(1.0f);
+  delay.setFeedback(0.0f);
+  delay.setTimeMs(50.0);  // 2400 samples: one page per channel
+  delay.reset();
+  EXPECT_EQ(pool.available(), 46u);
+  delay.setTimeMs(500.0);  // 24000 samples: 6 pages per channel, joining at the next boundary
+  EXPECT_FALSE(delay.memoryShortfall());
+  std::vector<float> left(48000, 0.0f);
+  std::vector<float> right(48000, 0.0f);
+  left[8000] = right[8000] = 1.0f;  // after the pages joined (<= 4096 samples) and the 20 ms crossfade
+  for (std::size_t at = 0; at < left.size(); at += 128) delay.process(left.data() + at, right.data() + at, 128);
+  for (std::size_t i = 0; i < left.size(); ++i) {
+    ASSERT_EQ(left[i], i == 8000 + 24000 ? 1.0f : 0.0f) << i;
+  }
+  EXPECT_EQ(pool.available(), 48u - 12u);
+
+  amplitude::dsp::Delay greedy;  // 36 pages left cannot give 2 s (2 x 24 pages) to a second delay
+  greedy.attachMemory(pool);
+  greedy.prepare(48000.0, 128);
+  greedy.setTimeMs(2000.0);
+  EXPECT_TRUE(greedy.memoryShortfall());
+  greedy.releaseMemory();
+  delay.releaseMemory();
+  EXPECT_EQ(pool.available(), 48u);
+}
+
+}  // namespace

@@ -148,3 +148,66 @@ export function* commandsForQuantum(session: readonly TimedCommand[], cursor: { 
     yield { command, sampleOffset: Math.max(frame, quantumStart) - quantumStart };
   }
 }
+
+/**
+ * The benchmark chain of the benchmarks issue (R1), per track: source -> 3 peaking EQ bands
+ * (100 Hz Q0.7 +3 dB, 1 kHz Q1 -4 dB, 8 kHz Q0.7 +2 dB) -> compressor (-24 dB, 4:1, 3 ms /
+ * 100 ms) -> feedback delay 250 ms (feedback 0.4, mix 0.3) -> constant-power pan -> master. The
+ * source is a band-limited saw until the sample heap can be filled from a session.
+ * `withReverb` adds a reverb per track after the pan (R2).
+ */
+export function benchmarkChainSession(tracks: number, withReverb = false): TimedCommand[] {
+  const at: TimedCommand[] = [];
+  const add = (command: Command) => at.push({ frame: 0, command });
+  const set = (nodeId: number, paramId: number, value: number) => add({ type: 'SetParam', nodeId, paramId, value });
+  const connect = (from: number, to: number) =>
+    add({ type: 'Connect', sourceNodeId: from, destinationNodeId: to, sourcePort: 0, destinationPort: 0, gain: 1 });
+  const { Pan } = DEVICES;
+  const eq = ParametricEq.params;
+  add({ type: 'RemoveNode', nodeId: 1 });
+  add({ type: 'RemoveNode', nodeId: 2 });
+  for (let track = 0; track < tracks; track++) {
+    const base = 100 + track * 8;
+    const [source, equaliser, compressor, delay, pan, reverb] = [base, base + 1, base + 2, base + 3, base + 4, base + 5];
+    add({ type: 'AddNode', nodeId: source, deviceType: Oscillator.type });
+    add({ type: 'AddNode', nodeId: equaliser, deviceType: ParametricEq.type });
+    add({ type: 'AddNode', nodeId: compressor, deviceType: Compressor.type });
+    add({ type: 'AddNode', nodeId: delay, deviceType: Delay.type });
+    add({ type: 'AddNode', nodeId: pan, deviceType: Pan.type });
+    set(source, Oscillator.params.waveform.id, 1);
+    set(source, Oscillator.params.frequency.id, 55 * 2 ** ((track % 24) / 12));
+    const bands = [
+      [eq.band1Type, eq.band1Frequency, eq.band1Q, eq.band1Gain, eq.band1Enabled, 100, 0.7, 3],
+      [eq.band2Type, eq.band2Frequency, eq.band2Q, eq.band2Gain, eq.band2Enabled, 1000, 1, -4],
+      [eq.band3Type, eq.band3Frequency, eq.band3Q, eq.band3Gain, eq.band3Enabled, 8000, 0.7, 2],
+    ] as const;
+    for (const [type, frequency, q, gain, enabled, hz, quality, decibels] of bands) {
+      set(equaliser, type.id, 0); // peaking
+      set(equaliser, frequency.id, hz);
+      set(equaliser, q.id, quality);
+      set(equaliser, gain.id, decibels);
+      set(equaliser, enabled.id, 1);
+    }
+    set(compressor, Compressor.params.threshold.id, -24);
+    set(compressor, Compressor.params.ratio.id, 4);
+    set(compressor, Compressor.params.attack.id, 3);
+    set(compressor, Compressor.params.release.id, 100);
+    set(delay, Delay.params.time.id, 250);
+    set(delay, Delay.params.feedback.id, 40);
+    set(delay, Delay.params.mix.id, 30);
+    set(pan, DEVICES.Pan.params.pan.id, ((track % 9) - 4) / 4);
+    connect(source, equaliser);
+    connect(equaliser, compressor);
+    connect(compressor, delay);
+    connect(delay, pan);
+    if (withReverb) {
+      add({ type: 'AddNode', nodeId: reverb, deviceType: Reverb.type });
+      connect(pan, reverb);
+      connect(reverb, MASTER);
+    } else {
+      connect(pan, MASTER);
+    }
+  }
+  add({ type: 'Play' });
+  return at;
+}

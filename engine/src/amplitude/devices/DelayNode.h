@@ -1,4 +1,6 @@
-// DelayNode: dsp::Delay (stereo feedback delay, 2 s line) on the node's stereo input, in place.
+// DelayNode: dsp::Delay (stereo feedback delay, up to 2 s) on the node's stereo input, in place. Its
+// lines take pages from the engine's delay memory as the time needs (EngineMemoryExhausted when
+// that runs out: the delay then holds the longest time it has memory for).
 //
 // Mapping: time in ms; sync and ping-pong are Off/On switches; division is an enum of note
 // values whose length in beats (quarter notes) is kDivisionBeats; feedback and mix are declared
@@ -30,13 +32,22 @@ class DelayNode final : public graph::Node {
                                              1.5f,   2.0f,        8.0f / 3.0f, 3.0f,  4.0f};
   static_assert(Declaration::kParams[Declaration::division].max + 1 == std::size(kDivisionBeats));
 
+  /// Non-real-time, before prepare: the delay lines take pages from `pool` as the time needs.
+  void attachMemory(rt::PagePool& pool) { delay_.attachMemory(pool); }
+
+  protocol::ErrorCode status() const noexcept override { return status_; }
+  void retire() noexcept override { delay_.releaseMemory(); }
+
   void prepare(double sampleRate) override {
     delay_.prepare(sampleRate, graph::kQuantumFrames, kMaxDelaySeconds);
     reset();
+    delay_.releaseMemory();  // an idle pooled node holds no pages: AddNode's reset() takes them
   }
 
   void reset() noexcept override {
+    delay_.releaseMemory();  // a recycled node starts with no pages; its default time takes some
     for (const auto& param : Declaration::kParams) setParam(param.id, param.defaultValue);
+    status_ = delay_.memoryShortfall() ? protocol::ErrorCode::EngineMemoryExhausted : protocol::ErrorCode::None;
     delay_.reset();
     cleared_ = true;
   }
@@ -55,6 +66,8 @@ class DelayNode final : public graph::Node {
       case Declaration::mix: delay_.setMix(value * 0.01f); break;
       default: break;
     }
+    const bool timing = paramId == Declaration::time || paramId == Declaration::sync || paramId == Declaration::division;
+    status_ = timing && delay_.memoryShortfall() ? protocol::ErrorCode::EngineMemoryExhausted : protocol::ErrorCode::None;
   }
 
   std::uint32_t tailFrames() const noexcept override { return delay_.maxDelaySamples(); }
@@ -87,6 +100,7 @@ class DelayNode final : public graph::Node {
   }
 
   dsp::Delay delay_;
+  protocol::ErrorCode status_ = protocol::ErrorCode::None;
   double beatsPerMinute_ = 0.0;
   bool cleared_ = true;
 };

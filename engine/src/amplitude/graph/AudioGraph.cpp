@@ -34,10 +34,12 @@ struct AudioGraph::Slot {
   Node* device = nullptr;
   const DeviceEntry* entry = nullptr;
   std::uint32_t nodeId = 0;
-  StereoBlock input{};
-  StereoBlock sidechain{};
-  StereoBlock output{};
-  StereoBlock preFader{};
+  // Blocks from the graph's block pool: output always, input for devices with inputs, sidechain
+  // for devices with two, preFader for channel strips (the others point at the shared silence).
+  StereoBlock* input = nullptr;
+  StereoBlock* sidechain = nullptr;
+  StereoBlock* output = nullptr;
+  StereoBlock* preFader = nullptr;
   std::uint32_t firstIn = kNone;
   std::uint32_t firstOut = kNone;
   bool outputSilent = true;
@@ -72,10 +74,16 @@ struct AudioGraph::CompensationLine {
 AudioGraph::AudioGraph(std::span<const DeviceEntry> devices)
     : devices_(devices),
       slots_(std::make_unique<Slot[]>(kMaxLiveNodes)),
+      freeSlots_(std::make_unique<std::uint32_t[]>(kMaxLiveNodes)),
+      blocks_(std::make_unique<StereoBlock[]>(kMaxBlocks)),
+      freeBlocks_(std::make_unique<std::uint32_t[]>(kMaxBlocks)),
+
       slotOfId_(std::make_unique<std::uint32_t[]>(kMaxNodeId + 1)),
       connections_(std::make_unique<Connection[]>(kMaxConnections)),
       lines_(std::make_unique<CompensationLine[]>(kCompensationLines)),
-      automation_(std::make_unique<AutomationLanes>()) {}
+      automation_(std::make_unique<AutomationLanes>()),
+      order_(std::make_unique<std::uint32_t[]>(kMaxLiveNodes)),
+      scratch_(std::make_unique<std::uint32_t[]>(kMaxLiveNodes)) {}
 
 AudioGraph::~AudioGraph() = default;
 
@@ -88,6 +96,9 @@ void AudioGraph::prepare(double sampleRate) {
     freeSlots_[i] = kMaxLiveNodes - 1 - i;
   }
   freeSlotCount_ = kMaxLiveNodes;
+  for (std::uint32_t i = 0; i < kMaxBlocks; ++i) freeBlocks_[i] = kMaxBlocks - 1 - i;
+  freeBlockCount_ = kMaxBlocks;
+  silence_ = StereoBlock{};
   for (std::uint32_t id = 0; id <= kMaxNodeId; ++id) slotOfId_[id] = kNone;
   for (std::uint32_t i = 0; i < kMaxConnections; ++i) {
     connections_[i] = Connection{};
@@ -116,8 +127,8 @@ void AudioGraph::clear() noexcept {
   master.automated = false;
   master.outputSilent = master.preSilent = true;
   master.silentRun = 0;
-  clearRegion(master.output, 0, kQuantumFrames);
-  clearRegion(master.preFader, 0, kQuantumFrames);
+  clearRegion(*master.output, 0, kQuantumFrames);
+  clearRegion(*master.preFader, 0, kQuantumFrames);
   structureDirty_ = soloDirty_ = true;
 }
 
@@ -153,7 +164,7 @@ void AudioGraph::forEachChannelStrip(void (*visit)(std::uint32_t, Node&, void*),
   }
 }
 
-const StereoBlock& AudioGraph::masterOutput() const noexcept { return slots_[masterSlot_].output; }
+const StereoBlock& AudioGraph::masterOutput() const noexcept { return *slots_[masterSlot_].output; }
 
 ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) noexcept {
   if (nodeId > kMaxNodeId) return ErrorCode::UnknownNode;
@@ -164,9 +175,24 @@ ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) no
   if (freeSlotCount_ == 0) return ErrorCode::NodePoolExhausted;
   Node* instance = device->pool->acquire();
   if (instance == nullptr) return ErrorCode::NodePoolExhausted;
+  if (const ErrorCode status = instance->status(); status != ErrorCode::None) {
+    device->pool->release(instance);
+    return status;
+  }
 
+  const bool isStrip = device->isChannelStrip;
+  const std::uint32_t blocksNeeded = 1 + (device->inputs >= 1) + (device->inputs >= 2) + isStrip;
+  if (freeBlockCount_ < blocksNeeded) {
+    device->pool->release(instance);
+    return ErrorCode::NodePoolExhausted;
+  }
   const std::uint32_t index = freeSlots_[--freeSlotCount_];
   Slot& slot = slots_[index];
+  const auto takeBlock = [this] { return &blocks_[freeBlocks_[--freeBlockCount_]]; };
+  slot.output = takeBlock();
+  slot.input = device->inputs >= 1 ? takeBlock() : nullptr;
+  slot.sidechain = device->inputs >= 2 ? takeBlock() : nullptr;
+  slot.preFader = isStrip ? takeBlock() : &silence_;
   slot.device = instance;
   slot.entry = device;
   slot.nodeId = nodeId;
@@ -176,8 +202,8 @@ ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) no
   slot.arrival = slot.outLatency = 0;
   slot.line = kNone;
   slot.silentRun = 0;
-  clearRegion(slot.output, 0, kQuantumFrames);
-  clearRegion(slot.preFader, 0, kQuantumFrames);
+  clearRegion(*slot.output, 0, kQuantumFrames);
+  if (isStrip) clearRegion(*slot.preFader, 0, kQuantumFrames);
   slotOfId_[nodeId] = index;
   structureDirty_ = soloDirty_ = true;
   return ErrorCode::None;
@@ -212,6 +238,11 @@ ErrorCode AudioGraph::removeNode(std::uint32_t nodeId) noexcept {
     slot->line = kNone;
   }
   automation_->clearNode(nodeId);
+  for (StereoBlock* block : {slot->output, slot->input, slot->sidechain, slot->preFader}) {
+    if (block != nullptr && block != &silence_) freeBlocks_[freeBlockCount_++] = static_cast<std::uint32_t>(block - blocks_.get());
+  }
+  slot->output = slot->input = slot->sidechain = slot->preFader = nullptr;
+  slot->device->retire();
   slot->entry->pool->release(slot->device);
   slot->device = nullptr;
   slot->entry = nullptr;
@@ -318,6 +349,7 @@ ErrorCode AudioGraph::setParam(std::uint32_t nodeId, std::uint32_t paramId, floa
   if (slot == nullptr) return ErrorCode::UnknownNode;
   if (const ErrorCode check = checkParam(*slot->entry, paramId, value); check != ErrorCode::None) return check;
   slot->device->setParam(paramId, value);
+  if (const ErrorCode status = slot->device->status(); status != ErrorCode::None) return status;
   if (slot->entry->isChannelStrip &&
       (paramId == protocol::devices::ChannelStrip::solo || paramId == protocol::devices::ChannelStrip::soloSafe)) {
     soloDirty_ = true;
@@ -482,8 +514,8 @@ void AudioGraph::gatherInputs(Slot& slot, std::uint32_t begin, std::uint32_t fra
                               bool& sidechainAudible, bool& sidechainConnected) noexcept {
   audible = sidechainAudible = sidechainConnected = false;
   if (slot.entry->inputs == 0) return;
-  clearRegion(slot.input, begin, frames);
-  if (slot.entry->inputs > 1) clearRegion(slot.sidechain, begin, frames);
+  clearRegion(*slot.input, begin, frames);
+  if (slot.entry->inputs > 1) clearRegion(*slot.sidechain, begin, frames);
   for (std::uint32_t c = slot.firstIn; c != kNone; c = connections_[c].nextIn) {
     Connection& connection = connections_[c];
     sidechainConnected |= connection.destinationPort == 1;
@@ -494,7 +526,7 @@ void AudioGraph::gatherInputs(Slot& slot, std::uint32_t begin, std::uint32_t fra
       connection.gain.advance(frames);
       continue;
     }
-    StereoBlock& into = connection.destinationPort == 1 ? slot.sidechain : slot.input;
+    StereoBlock& into = connection.destinationPort == 1 ? *slot.sidechain : *slot.input;
     (connection.destinationPort == 1 ? sidechainAudible : audible) = true;
     float* left = into.left + begin;
     float* right = into.right + begin;
@@ -511,7 +543,7 @@ void AudioGraph::gatherInputs(Slot& slot, std::uint32_t begin, std::uint32_t fra
       }
       continue;
     }
-    const StereoBlock& from = preFader ? source.preFader : source.output;
+    const StereoBlock& from = preFader ? *source.preFader : *source.output;
     const float* fromLeft = from.left + begin;
     const float* fromRight = from.right + begin;
     if (!connection.gain.isRamping() && connection.gain.current() == 1.0f) {
@@ -533,10 +565,10 @@ void AudioGraph::recordHistory(Slot& slot, std::uint32_t begin, std::uint32_t fr
   CompensationLine& line = lines_[slot.line];
   for (std::uint32_t i = 0; i < frames; ++i) {
     const std::uint32_t at = (line.write + i) & (kHistoryFrames - 1);
-    line.history[0][0][at] = slot.output.left[begin + i];
-    line.history[0][1][at] = slot.output.right[begin + i];
-    line.history[1][0][at] = slot.preFader.left[begin + i];
-    line.history[1][1][at] = slot.preFader.right[begin + i];
+    line.history[0][0][at] = slot.output->left[begin + i];
+    line.history[0][1][at] = slot.output->right[begin + i];
+    line.history[1][0][at] = slot.preFader->left[begin + i];
+    line.history[1][1][at] = slot.preFader->right[begin + i];
   }
   line.write += frames;
 }
@@ -593,10 +625,10 @@ void AudioGraph::process(std::uint32_t begin, std::uint32_t frames, std::uint64_
     bool sidechainConnected = false;
     gatherInputs(slot, begin, frames, audible, sidechainAudible, sidechainConnected);
     const bool isStrip = slot.entry->isChannelStrip;
-    ProcessContext context{slot.entry->inputs > 0 ? &slot.input : nullptr,
-                           sidechainConnected ? &slot.sidechain : nullptr,
-                           &slot.output,
-                           isStrip ? &slot.preFader : nullptr,
+    ProcessContext context{slot.entry->inputs > 0 ? slot.input : nullptr,
+                           sidechainConnected ? slot.sidechain : nullptr,
+                           slot.output,
+                           isStrip ? slot.preFader : nullptr,
                            begin,
                            frames,
                            beatsPerMinute};
@@ -604,15 +636,15 @@ void AudioGraph::process(std::uint32_t begin, std::uint32_t frames, std::uint64_
     if (inputSilent && !slot.device->isSource() && slot.outputSilent && slot.preSilent && !slot.automated &&
         slot.silentRun >= slot.device->tailFrames()) {
       // Silent in, silent out, tail over: nothing to compute.
-      clearRegion(slot.output, begin, frames);
-      if (isStrip) clearRegion(slot.preFader, begin, frames);
+      clearRegion(*slot.output, begin, frames);
+      if (isStrip) clearRegion(*slot.preFader, begin, frames);
       slot.device->skip(context);
     } else {
       processNode(slot, context, timeline, playing);
       ++processed;
-      slot.outputSilent = regionIsSilent(slot.output.left + begin, frames) && regionIsSilent(slot.output.right + begin, frames);
-      slot.preSilent = !isStrip || (regionIsSilent(slot.preFader.left + begin, frames) &&
-                                    regionIsSilent(slot.preFader.right + begin, frames));
+      slot.outputSilent = regionIsSilent(slot.output->left + begin, frames) && regionIsSilent(slot.output->right + begin, frames);
+      slot.preSilent = !isStrip || (regionIsSilent(slot.preFader->left + begin, frames) &&
+                                    regionIsSilent(slot.preFader->right + begin, frames));
       slot.silentRun = inputSilent && slot.outputSilent && slot.preSilent ? slot.silentRun + frames : 0;
     }
     if (slot.line != kNone) recordHistory(slot, begin, frames);

@@ -34,7 +34,11 @@ class AudioGraph {
  public:
   static constexpr std::uint32_t kMaxNodeId = protocol::kMaxNodeId;
   static constexpr std::uint32_t kMasterNodeId = protocol::kMasterNodeId;
-  static constexpr std::uint32_t kMaxLiveNodes = 512;
+  /// Nodes alive at once (the device pools bound each kind further).
+  static constexpr std::uint32_t kMaxLiveNodes = 2048;
+  /// Quantum buffers shared by the nodes: ~2 per node on average (output, input; sidechain and
+  /// pre-fader where a device has them), 1 KiB each.
+  static constexpr std::uint32_t kMaxBlocks = 4096;
   static constexpr std::uint32_t kMaxConnections = protocol::kMaxConnections;
   /// Longest delay latency compensation can add to a path (82 ms at 48 kHz).
   static constexpr std::uint32_t kMaxCompensationFrames = 4096 - kQuantumFrames;
@@ -111,8 +115,12 @@ class AudioGraph {
 
   std::span<const DeviceEntry> devices_;
   std::unique_ptr<Slot[]> slots_;
-  std::array<std::uint32_t, kMaxLiveNodes> freeSlots_{};
+  std::unique_ptr<std::uint32_t[]> freeSlots_;
   std::uint32_t freeSlotCount_ = 0;
+  std::unique_ptr<StereoBlock[]> blocks_;
+  std::unique_ptr<std::uint32_t[]> freeBlocks_;
+  std::uint32_t freeBlockCount_ = 0;
+  StereoBlock silence_{};  ///< what a device without a pre-fader output offers there: never written
   std::unique_ptr<std::uint32_t[]> slotOfId_;  // kMaxNodeId + 1 entries
   std::unique_ptr<Connection[]> connections_;
   std::uint32_t freeConnection_ = kNone;
@@ -122,9 +130,9 @@ class AudioGraph {
   std::unique_ptr<AutomationLanes> automation_;
 
   // Render order: slots that reach the master, sources first.
-  std::array<std::uint32_t, kMaxLiveNodes> order_{};
+  std::unique_ptr<std::uint32_t[]> order_;
   std::uint32_t orderCount_ = 0;
-  std::array<std::uint32_t, kMaxLiveNodes> scratch_{};  // DFS stack and Kahn queue
+  std::unique_ptr<std::uint32_t[]> scratch_;  // DFS stack and Kahn queue
   bool structureDirty_ = true;
   bool soloDirty_ = true;
   std::uint32_t totalLatency_ = 0;

@@ -66,6 +66,15 @@ class Node {
   /// parallel paths by the difference so everything meets aligned at the master.
   virtual std::uint32_t latencySamples() const noexcept { return 0; }
 
+  /// RemoveNode: the node goes back to its pool. Give back shared memory it holds (a delay's
+  /// pages) so other nodes can have it now; reset() takes what a fresh node needs.
+  virtual void retire() noexcept {}
+
+  /// Whether the node could do what it was last asked (its reset by AddNode, its last setParam).
+  /// Nodes whose memory grows with a parameter (a delay's time) say EngineMemoryExhausted when
+  /// their memory pool ran dry; the graph answers the command with it.
+  virtual protocol::ErrorCode status() const noexcept { return protocol::ErrorCode::None; }
+
   /// Sample players: play `sample` from `slot` (0 for a sampler, the pad for a drum machine).
   /// The sample's memory stays valid and unchanged until another sample replaces it.
   virtual protocol::ErrorCode assignSample(std::uint32_t /*slot*/, const dsp::SampleView& /*sample*/) noexcept {

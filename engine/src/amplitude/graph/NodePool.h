@@ -56,6 +56,12 @@ class NodePool final : public NodePoolBase {
   std::uint32_t capacity() const noexcept override { return capacity_; }
   std::uint32_t available() const noexcept override { return freeCount_; }
 
+  /// Non-real-time set-up of every device (giving them shared resources before prepare).
+  template <typename Visitor>
+  void forEachDevice(Visitor&& visit) {
+    for (std::uint32_t i = 0; i < capacity_; ++i) visit(devices_[i]);
+  }
+
  private:
   void releaseAll() noexcept {
     // Highest index on the bottom, so acquisitions hand out 0, 1, 2... (predictable in tests).

@@ -27,6 +27,8 @@
 #include <amplitude/dsp/LinearRamp.h>
 #include <amplitude/dsp/time/DelayLine.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -43,14 +45,25 @@ class Delay {
   static constexpr double kMinHighCutHz = 200.0;
   static constexpr double kSmoothingSeconds = 0.02;     // ramps and the time crossfade
 
-  /// Non-real-time: allocates two float lines of ceil(maxDelaySeconds * fs) samples.
+  /// Non-real-time, before prepare: the lines take pages from `pool` as the delay time needs
+  /// them (instead of owning storage for the longest delay).
+  void attachMemory(rt::PagePool& pool) {
+    lineLeft_.attach(pool);
+    lineRight_.attach(pool);
+    pooled_ = true;
+  }
+
+  /// Non-real-time: sizes two float lines of ceil(maxDelaySeconds * fs) samples (owned lines),
+  /// or only sets that maximum (pooled lines, which grow as the time needs).
   void prepare(double sampleRate, std::uint32_t /*maxBlockFrames*/, double maxDelaySeconds = 2.0) {
     sampleRate_ = sampleRate;
     const double maxSeconds = maxDelaySeconds > 0.0 ? maxDelaySeconds : kMaxTimeMs / 1000.0;
     maxDelaySamples_ = static_cast<std::uint32_t>(std::ceil(maxSeconds * sampleRate));
     maxDelaySamples_ = maxDelaySamples_ > 1 ? maxDelaySamples_ : 1;
-    lineLeft_.prepare(maxDelaySamples_);
-    lineRight_.prepare(maxDelaySamples_);
+    if (!pooled_) {
+      lineLeft_.prepare(maxDelaySamples_);
+      lineRight_.prepare(maxDelaySamples_);
+    }
     rampSamples_ = static_cast<std::uint32_t>(std::floor(sampleRate * kSmoothingSeconds + 0.5));
     tap_.setFadeSamples(rampSamples_);
     updateDelayTarget();
@@ -118,14 +131,26 @@ class Delay {
     wetGain_.setTarget(static_cast<float>(sin2pi(turns)), rampSamples_);
   }
 
+  /// Audio thread, pooled lines: every page back to the pool (the line is silent and empty until
+  /// the next time setting reserves again).
+  void releaseMemory() noexcept {
+    lineLeft_.release();
+    lineRight_.release();
+  }
+
+  /// Pooled lines: the last time setting needed more pages than the pool had; the delay is held
+  /// at the longest time the lines can give until memory is freed.
+  bool memoryShortfall() const noexcept { return shortfall_; }
+
   /// The delay the echoes settle at, in samples.
-  std::uint32_t delaySamples() const noexcept { return tap_.target(); }
+  std::uint32_t delaySamples() const noexcept { return desiredDelay_; }
   std::uint32_t maxDelaySamples() const noexcept { return maxDelaySamples_; }
   std::uint32_t rampSamples() const noexcept { return rampSamples_; }
 
   /// Audio thread. In place.
   void process(float* left, float* right, std::uint32_t frames) noexcept {
-    if (!lineLeft_.isPrepared()) return;
+    if (pooled_ && tap_.target() != desiredDelay_) applyDelayTarget();  // pages may have arrived
+    if (!lineLeft_.isPrepared() || !lineRight_.isPrepared()) return;
     for (std::uint32_t i = 0; i < frames; ++i) {
       const CrossfadingTap::Taps taps = tap_.next();
       const float outLeft = CrossfadingTap::read(lineLeft_, taps);
@@ -166,11 +191,23 @@ class Delay {
     const double ms = tempoSync_ ? noteBeats_ * 60000.0 / tempoBpm_ : timeMs_;
     const double samples = std::floor(ms * sampleRate_ / 1000.0 + 0.5);
     const double limit = static_cast<double>(maxDelaySamples_);
-    tap_.setTarget(static_cast<std::uint32_t>(samples < 1.0 ? 1.0 : (samples > limit ? limit : samples)));
+    desiredDelay_ = static_cast<std::uint32_t>(samples < 1.0 ? 1.0 : (samples > limit ? limit : samples));
+    if (pooled_) shortfall_ = !(lineLeft_.reserve(desiredDelay_) && lineRight_.reserve(desiredDelay_));
+    applyDelayTarget();
+  }
+
+  /// The tap follows the wanted delay as far as the lines reach now (pooled pages join the ring
+  /// at the next page boundary, at most 4096 samples later).
+  void applyDelayTarget() noexcept {
+    const std::uint32_t reach = std::min(lineLeft_.maxDelaySamples(), lineRight_.maxDelaySamples());
+    tap_.setTarget(!pooled_ || reach == 0 || desiredDelay_ <= reach ? desiredDelay_ : reach);
   }
 
   double sampleRate_ = 48000.0;
   std::uint32_t maxDelaySamples_ = 96000;
+  std::uint32_t desiredDelay_ = 1;
+  bool pooled_ = false;
+  bool shortfall_ = false;
   std::uint32_t rampSamples_ = 960;
 
   // Parameters as last set (prepare recomputes the targets from them at the new rate).

@@ -1,15 +1,19 @@
 // DelayLine: a float ring buffer, the memory of delays, reverbs and all-passes.
 // CrossfadingTap: a whole-sample read position that changes by crossfading, without clicks.
 //
-// Float storage halves the memory of double lines, which matters on the fixed WebAssembly heap;
-// the buffer is sized once, in prepare, from the longest delay that will be read. Reads take the
-// delay relative to the next write, so a loop reads its output, then writes its input.
-// Life cycle: prepare (non-real-time, allocates) -> read/write/reset (real-time safe).
+// Float storage halves the memory of double lines, which matters on the fixed WebAssembly heap.
+// Storage is a table of 4096-float pages: owned (prepare: sized once for the longest delay) or
+// taken from an rt::PagePool as the delay in use needs (attach + reserve, on the audio thread),
+// so a delay set to 250 ms holds 250 ms of memory, not its 2 s maximum. Reads take the delay
+// relative to the next write, so a loop reads its output, then writes its input.
+// Life cycle: prepare or attach (non-real-time) -> reserve/read/write/reset/release (real-time safe).
 #pragma once
 
 #include <amplitude/dsp/DeterministicMath.h>
+#include <amplitude/rt/PagePool.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -18,25 +22,92 @@ namespace amplitude::dsp {
 
 class DelayLine {
  public:
-  /// Non-real-time. After this, read(delay) accepts 1 <= delay <= maxDelaySamples.
+  static constexpr std::uint32_t kPageShift = rt::PagePool::kPageShift;
+  static constexpr std::uint32_t kPageFloats = rt::PagePool::kPageFloats;
+  static constexpr std::uint32_t kMaxPages = 256;  // 1M floats: 21.8 s at 48 kHz, 5.4 s at 192 kHz
+
+  DelayLine() = default;
+  DelayLine(const DelayLine&) = delete;
+  DelayLine& operator=(const DelayLine&) = delete;
+  /// Moving keeps the pages valid (an owned vector keeps its buffer when moved); the moved-from
+  /// line is left empty and owns nothing.
+  DelayLine(DelayLine&& other) noexcept { *this = std::move(other); }
+  DelayLine& operator=(DelayLine&& other) noexcept {
+    if (this == &other) return *this;
+    release();
+    pages_ = other.pages_;
+    pending_ = other.pending_;
+    pageCount_ = other.pageCount_;
+    pendingCount_ = other.pendingCount_;
+    size_ = other.size_;
+    writeIndex_ = other.writeIndex_;
+    owned_ = std::move(other.owned_);
+    pool_ = other.pool_;
+    other.pool_ = nullptr;
+    other.pageCount_ = other.pendingCount_ = other.size_ = other.writeIndex_ = 0;
+    return *this;
+  }
+  ~DelayLine() { release(); }
+
+  /// Non-real-time, standalone: owns storage for at least maxDelaySamples (rounded up to pages).
   void prepare(std::uint32_t maxDelaySamples) {
-    size_ = std::max<std::uint32_t>(maxDelaySamples, 1u);
-    buffer_.assign(size_, 0.0f);
+    release();
+    pool_ = nullptr;
+    const std::uint32_t pages = pagesFor(std::max<std::uint32_t>(maxDelaySamples, 1u));
+    owned_.assign(static_cast<std::size_t>(pages) * kPageFloats, 0.0f);
+    for (std::uint32_t page = 0; page < pages; ++page) pages_[page] = owned_.data() + static_cast<std::size_t>(page) * kPageFloats;
+    setPageCount(pages);
+    writeIndex_ = 0;
+  }
+
+  /// Non-real-time: the line will take its pages from `pool` as reserve() asks (none yet).
+  void attach(rt::PagePool& pool) {
+    release();
+    owned_.clear();
+    owned_.shrink_to_fit();
+    pool_ = &pool;
+  }
+
+  /// Audio thread, pooled lines: make room for delays up to `maxDelaySamples`. Pages are taken
+  /// now; they join the ring when the write position next crosses a page boundary (within 4096
+  /// samples), inserted there as the oldest, silent stretch of history, so nothing already in the
+  /// line moves or changes. False (and nothing taken) when the pool cannot cover it.
+  bool reserve(std::uint32_t maxDelaySamples) noexcept {
+    if (pool_ == nullptr) return maxDelaySamples <= size_;
+    const std::uint32_t wanted = pagesFor(maxDelaySamples);
+    const std::uint32_t have = pageCount_ + pendingCount_;
+    if (wanted <= have) return true;
+    if (wanted > kMaxPages || pool_->available() < wanted - have) return false;
+    while (pageCount_ + pendingCount_ < wanted) pending_[pendingCount_++] = pool_->take();
+    if ((writeIndex_ & (kPageFloats - 1)) == 0) insertPending();
+    return true;
+  }
+
+  /// Audio thread: every page back to the pool (pooled lines); the line is empty afterwards.
+  void release() noexcept {
+    if (pool_ != nullptr) {
+      for (std::uint32_t page = 0; page < pageCount_; ++page) pool_->give(pages_[page]);
+      for (std::uint32_t page = 0; page < pendingCount_; ++page) pool_->give(pending_[page]);
+    }
+    pendingCount_ = 0;
+    setPageCount(pool_ != nullptr ? 0 : pageCount_);
     writeIndex_ = 0;
   }
 
   void reset() noexcept {
-    std::fill(buffer_.begin(), buffer_.end(), 0.0f);
+    for (std::uint32_t page = 0; page < pageCount_; ++page) std::fill_n(pages_[page], kPageFloats, 0.0f);
     writeIndex_ = 0;
+    if (pendingCount_ > 0) insertPending();
   }
 
-  bool isPrepared() const noexcept { return !buffer_.empty(); }
+  bool isPrepared() const noexcept { return size_ > 0; }
+  /// Longest delay read() accepts right now (pages still pending do not count yet).
   std::uint32_t maxDelaySamples() const noexcept { return size_; }
 
   /// x[n - delay], where x[n] is the sample the next write() stores. 1 <= delay <= maxDelaySamples().
   float read(std::uint32_t delay) const noexcept {
     const std::uint32_t index = writeIndex_ >= delay ? writeIndex_ - delay : writeIndex_ + size_ - delay;
-    return buffer_[index];
+    return pages_[index >> kPageShift][index & (kPageFloats - 1)];
   }
 
   /// Linear interpolation between the neighbouring whole delays; exactly read(delay) when the
@@ -48,15 +119,38 @@ class DelayLine {
   }
 
   void write(float sample) noexcept {
-    buffer_[writeIndex_] = sample;
+    pages_[writeIndex_ >> kPageShift][writeIndex_ & (kPageFloats - 1)] = sample;
     ++writeIndex_;
     writeIndex_ = writeIndex_ == size_ ? 0 : writeIndex_;
+    if (pendingCount_ > 0 && (writeIndex_ & (kPageFloats - 1)) == 0) insertPending();
   }
 
  private:
-  std::vector<float> buffer_;
+  static std::uint32_t pagesFor(std::uint32_t samples) noexcept { return (samples + kPageFloats - 1) >> kPageShift; }
+
+  void setPageCount(std::uint32_t pages) noexcept {
+    pageCount_ = pages;
+    size_ = pages << kPageShift;
+  }
+
+  /// At a page boundary p: [0, p) holds the newest history, [p, end) the oldest. Zero pages put
+  /// between them are, read backwards from the write position, older than everything there was.
+  void insertPending() noexcept {
+    const std::uint32_t at = writeIndex_ >> kPageShift;
+    for (std::uint32_t page = pageCount_; page > at; --page) pages_[page - 1 + pendingCount_] = pages_[page - 1];
+    for (std::uint32_t page = 0; page < pendingCount_; ++page) pages_[at + page] = pending_[page];
+    setPageCount(pageCount_ + pendingCount_);
+    pendingCount_ = 0;
+  }
+
+  std::array<float*, kMaxPages> pages_{};
+  std::array<float*, kMaxPages> pending_{};
+  std::uint32_t pageCount_ = 0;
+  std::uint32_t pendingCount_ = 0;
   std::uint32_t size_ = 0;
   std::uint32_t writeIndex_ = 0;
+  std::vector<float> owned_;
+  rt::PagePool* pool_ = nullptr;
 };
 
 /// Moves a whole-sample delay to a new value by a linear crossfade from the old tap to the new
