@@ -53,6 +53,8 @@ test: all fuzz-build
 
 # Benchmarks (not tests): figures side by side as ratios, in one run.
 bench: all
+	@mkdir -p build/bench
+	@cd web && npx rolldown scripts/write-session.ts --format esm --platform node -o ../build/bench/write-session.mjs >/dev/null
 	@node bench/run.mjs
 
 clean:

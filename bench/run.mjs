@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSchema } from '../protocol/generator/schema.mjs';
+import { wasmSessionRenderer } from './sessionRunner.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const QUANTA = Number(process.env.BENCH_QUANTA ?? 20000);
@@ -117,7 +118,53 @@ for (const r of rows) {
   console.log(`${r.candidate.padEnd(22)} ${f(r.min).padStart(8)} / ${f(r.median).padStart(6)} / ${f(r.max).padEnd(8)}    ${f(r.loadPercent, 3).padStart(8)} %          ${f(r.speedVsNative)}x`);
 }
 
+// ---- The per-track chain (R1 of the benchmarks issue) at several track counts ---------------
+// Sessions come from web/src/audio/sessions.ts, bundled to plain JS by the Makefile.
+const CHAIN_SECONDS = Number(process.env.BENCH_CHAIN_SECONDS ?? 5);
+const CHAIN_TRACKS = (process.env.BENCH_CHAIN_TRACKS ?? '8,32,128,256').split(',').map(Number);
+const chainFrames = CHAIN_SECONDS * SAMPLE_RATE;
+const chainQuanta = chainFrames / FRAMES;
+const writeSession = join(root, 'build/bench/write-session.mjs');
+const renderer = join(root, 'build/native/engine/amplitude-render');
+const wasmRenderers = { simd: wasmSessionRenderer(root, 'simd'), scalar: wasmSessionRenderer(root, 'scalar') };
+const chainRows = [];
+for (const tracks of CHAIN_TRACKS) {
+  const file = join(root, `build/bench/chain-${tracks}.bin`);
+  execFileSync('node', [writeSession, 'chain', String(tracks), file]);
+  const bytes = new Uint8Array(readFileSync(file));
+  const chainCandidates = {
+    'native (g++ -O3)': () =>
+      JSON.parse(execFileSync(renderer, ['--commands', file, '--frames', String(chainFrames)], { encoding: 'utf8' })).renderMicroseconds,
+    'wasm SIMD128 (Node)': () => wasmRenderers.simd(bytes, chainFrames).microseconds,
+    'wasm scalar (Node)': () => wasmRenderers.scalar(bytes, chainFrames).microseconds,
+  };
+  const perTrack = Object.fromEntries(Object.keys(chainCandidates).map((name) => [name, []]));
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const name of shuffle(Object.keys(chainCandidates))) {
+      const microseconds = chainCandidates[name]();
+      if (round > 0) perTrack[name].push(microseconds / chainQuanta / tracks);
+    }
+  }
+  const native = stats(perTrack['native (g++ -O3)']).median;
+  const scalar = stats(perTrack['wasm scalar (Node)']).median;
+  for (const [name, values] of Object.entries(perTrack)) {
+    const s = stats(values);
+    chainRows.push({
+      tracks, candidate: name, ...s,
+      loadPercent: (100 * s.median * tracks) / budgetMicroseconds,
+      tracksInHalfACore: Math.floor(budgetMicroseconds / 2 / s.median),
+      speedVsNative: native / s.median,
+      speedVsScalar: scalar / s.median,
+    });
+  }
+}
+console.log(`\nR1 chain per track (source -> 3 EQ bands -> compressor -> 250 ms delay -> pan), ${CHAIN_SECONDS} s at 48 kHz x ${ROUNDS} rounds + warm-up`);
+console.log('tracks  candidate              µs/track/quantum min / median / max   load    tracks in half a core   vs native   vs scalar');
+for (const r of chainRows) {
+  console.log(`${String(r.tracks).padStart(6)}  ${r.candidate.padEnd(22)} ${f(r.min).padStart(8)} / ${f(r.median).padStart(6)} / ${f(r.max).padEnd(8)} ${f(r.loadPercent, 1).padStart(6)} %  ${String(r.tracksInHalfACore).padStart(12)}            ${f(r.speedVsNative)}x      ${f(r.speedVsScalar)}x`);
+}
+
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-const result = { takenAt: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, quanta: QUANTA, rounds: ROUNDS, rows };
+const result = { takenAt: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, quanta: QUANTA, rounds: ROUNDS, rows, chainRows };
 writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log('\nwritten to bench/results/latest.json');

@@ -46,7 +46,7 @@ Engine::Engine(SharedRegion& shared)
       ring_(shared.ringControl, shared.ringRecords),
       publisher_(shared.stateView),
       channelMeters_(shared.channelMeters) {
-  addDevice<devices::OscillatorNode>(pools_, devices_, 64);
+  addDevice<devices::OscillatorNode>(pools_, devices_, 256);
   addDevice<devices::GainNode>(pools_, devices_, 128);
   addDevice<devices::ChannelStripNode>(pools_, devices_, 320);
   addDevice<devices::ParametricEqNode>(pools_, devices_, 256);
