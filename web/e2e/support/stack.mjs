@@ -17,9 +17,12 @@ const chromiumPath = process.env.AMPLITUDE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Starts amplitude-server on a free port; resolves once it prints its listening line. */
 export function startServer() {
-  const child = spawn(serverBinary, ['--host', '127.0.0.1', '--port', '0', '--web-root', distDir], {
+  // A fresh data directory (SQLite database, uploaded assets) per run, removed when it stops.
+  const dataDir = mkdtempSync(join(tmpdir(), 'amplitude-e2e-data-'));
+  const child = spawn(serverBinary, ['--host', '127.0.0.1', '--port', '0', '--web-root', distDir, '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;

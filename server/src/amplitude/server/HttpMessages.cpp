@@ -49,6 +49,12 @@ StringResponse makeJsonError(http::status status, std::string_view code, std::st
                           version, keepAlive);
 }
 
+bool wantsKeepAlive(const RequestHeader& header) {
+  http::token_list connection{header[http::field::connection]};
+  if (header.version() < 11) return connection.exists("keep-alive");
+  return !connection.exists("close");
+}
+
 http::status statusOf(const Response& response) {
   return std::visit([](const auto& r) { return r.result(); }, response);
 }

@@ -8,11 +8,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
+#include <filesystem>
+#include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -46,25 +51,42 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-/// What to answer when the parser refuses a request; nullopt means just close.
-std::optional<StringResponse> responseToReadError(const beast::error_code& error) {
+/// What to answer when the parser refuses a request; nullopt means just close. `header` is the
+/// request's header when it was read (so /api gets JSON), nullptr when it never arrived whole.
+std::optional<StringResponse> responseToReadError(const beast::error_code& error, const RequestHeader* header) {
+  const auto refuse = [&](http::status status, std::string_view code, std::string message) {
+    return header ? Router::refusal(*header, status, code, message) : makeTextResponse(status, message, 11, false);
+  };
   if (error == http::error::body_limit)
-    return makeTextResponse(http::status::payload_too_large, "Request body too large", 11, false);
+    return refuse(http::status::payload_too_large, "body_too_large", "Request body too large");
   if (error == http::error::header_limit)
-    return makeTextResponse(http::status::request_header_fields_too_large,
-                            "Request header fields too large", 11, false);
+    return refuse(http::status::request_header_fields_too_large, "headers_too_large", "Request header fields too large");
   const auto& parseErrors = beast::error_code{http::error::bad_target}.category();
   if (error.category() == parseErrors && error != http::error::end_of_stream &&
       error != http::error::partial_message)
-    return makeTextResponse(http::status::bad_request, "Bad request: " + error.message(), 11, false);
+    return refuse(http::status::bad_request, "bad_request", "Bad request: " + error.message());
   return std::nullopt;  // closed, reset, timed out or cancelled: nobody to answer
 }
+
+struct Decrement {
+  ~Decrement() { --count; }
+  std::atomic<int>& count;
+};
+
+/// Counts a request from when it is read until it is answered (shutdown waits for these).
+struct InFlight {
+  explicit InFlight(std::atomic<int>& count) : count_(count) { ++count_; }
+  ~InFlight() { --count_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  std::atomic<int>& count_;
+};
 
 }  // namespace
 
 HttpServer::HttpServer(const Router& router, const std::string& host, std::uint16_t port,
                        ServerLimits limits)
-    : router_(router), limits_(limits), acceptor_(io_), signals_(io_) {
+    : router_(router), limits_(limits), acceptor_(io_), signals_(io_), workers_(limits.workerThreads) {
   const auto endpoint = resolveListenAddress(host, port);
   try {
     acceptor_.open(endpoint.protocol());
@@ -96,20 +118,37 @@ void HttpServer::stopOnSignals(std::initializer_list<int> signals) {
 }
 
 void HttpServer::run(unsigned threads) {
-  std::vector<std::jthread> workers;
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([this] { io_.run(); });
-  io_.run();
+  {
+    std::vector<std::jthread> ioThreads;
+    for (unsigned i = 1; i < threads; ++i) ioThreads.emplace_back([this] { io_.run(); });
+    io_.run();
+  }
+  // A handler still running after the grace period (a slow database) finishes its transaction
+  // before we return: main() exits only once every started write is done.
+  workers_.join();
 }
 
 void HttpServer::stop() {
   net::post(io_, [this] {
+    if (stopping_.exchange(true)) return;
     beast::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
-    // Connections are coroutines owned by io_: stopping it abandons them, and destroying the
-    // server closes their sockets. Nothing here is persistent state that could be half-written.
-    io_.stop();
+    net::co_spawn(io_, drainThenStop(), net::detached);
   });
+}
+
+net::awaitable<void> HttpServer::drainThenStop() {
+  // Requests already read are being handled on the workers: let them commit and answer. Idle
+  // keep-alive connections hold nothing and are simply dropped when the context stops.
+  const auto deadline = std::chrono::steady_clock::now() + limits_.shutdownGrace;
+  net::steady_timer pause{io_};
+  while (inFlight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    pause.expires_after(std::chrono::milliseconds{5});
+    co_await pause.async_wait(kNoThrow);
+  }
+  if (inFlight_.load() > 0) spdlog::warn("stopping with {} requests still in flight", inFlight_.load());
+  io_.stop();
 }
 
 net::awaitable<void> HttpServer::acceptConnections() {
@@ -138,14 +177,18 @@ net::awaitable<void> HttpServer::acceptConnections() {
 
 net::awaitable<void> HttpServer::serveConnection(beast::tcp_stream stream) {
   beast::flat_buffer buffer;
+  beast::error_code ignored;
+  const RequestContext context{stream.socket().remote_endpoint(ignored).address().to_string()};
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(limits_.headerBytes);
-    parser.body_limit(limits_.bodyBytes);
+    // The header first: only once the target is known do we know where the body goes (memory
+    // or a file) and how large it may be.
+    HeaderParser header;
+    header.header_limit(limits_.headerBytes);
+    header.body_limit(boost::none);  // checked per route below
     stream.expires_after(limits_.readTimeout);
-    auto [readError, bytesRead] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    auto [readError, bytesRead] = co_await http::async_read_header(stream, buffer, header, kNoThrow);
     if (readError) {
-      if (auto refusal = responseToReadError(readError)) {
+      if (auto refusal = responseToReadError(readError, nullptr)) {
         spdlog::info("refused request: {} -> {}", readError.message(), refusal->result_int());
         stream.expires_after(limits_.writeTimeout);
         co_await http::async_write(stream, *refusal, kNoThrow);
@@ -153,30 +196,125 @@ net::awaitable<void> HttpServer::serveConnection(beast::tcp_stream stream) {
       break;
     }
 
+    const InFlight counted{inFlight_};
     const auto started = std::chrono::steady_clock::now();
-    const Request request = parser.release();
-    Response response = [&]() -> Response {
-      try {
-        return router_.handle(request);
-      } catch (const std::exception& e) {
-        // A bug or an exhausted resource on our side, never the client's input: say so.
-        spdlog::error("handler failed for {}: {}", printable(request.target()), e.what());
-        return makeTextResponse(http::status::internal_server_error, "Internal server error",
-                                request.version(), false);
-      }
-    }();
-    const bool keepAlive = std::visit([](const auto& message) { return message.keep_alive(); }, response);
-    spdlog::info("{} {} {} {:.2f} ms", std::string_view{request.method_string()},
-                 printable(request.target()), static_cast<unsigned>(statusOf(response)),
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    const std::string method{header.get().method_string()};
+    const std::string target = printable(header.get().target());
+    std::optional<Response> response;
+    if (stopping_.load()) {
+      response = Router::refusal(header.get(), http::status::service_unavailable, "shutting_down",
+                                 "The server is shutting down");
+    } else if (router_.isUpload(header.get())) {
+      response = co_await receiveUpload(stream, buffer, header, context);
+    } else {
+      response = co_await receiveRequest(stream, buffer, header, context);
+    }
+    if (!response) break;
+
+    const bool keepAlive = std::visit([](const auto& message) { return message.keep_alive(); }, *response);
+    spdlog::info("http method={} target={} status={} duration_ms={:.2f} peer={}", method, target,
+                 static_cast<unsigned>(statusOf(*response)),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
+                 context.remoteAddress);
 
     stream.expires_after(limits_.writeTimeout);
     auto [writeError, bytesWritten] = co_await std::visit(
-        [&](auto& message) { return http::async_write(stream, message, kNoThrow); }, response);
+        [&](auto& message) { return http::async_write(stream, message, kNoThrow); }, *response);
     if (writeError || !keepAlive) break;
   }
-  beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+net::awaitable<std::optional<Response>> HttpServer::receiveRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                                   HeaderParser& header, const RequestContext& context) {
+  const auto limit = router_.bodyLimitFor(header.get().base(), limits_.bodyBytes);
+  // Beast checks a declared length only while parsing the header, which the header parser did
+  // without a limit: refuse an oversized declared body here, before a byte of it is read.
+  if (const auto declared = header.content_length(); declared && *declared > limit)
+    co_return Router::refusal(header.get(), http::status::payload_too_large, "body_too_large",
+                              fmt::format("Request body larger than {} bytes", limit));
+  http::request_parser<http::string_body> parser{std::move(header)};
+  parser.body_limit(limit);  // chunked bodies are counted as they arrive
+  auto [readError, bytesRead] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+  if (readError) {
+    if (auto refusal = responseToReadError(readError, &parser.get().base())) co_return Response{std::move(*refusal)};
+    co_return std::nullopt;
+  }
+  auto request = std::make_shared<const Request>(parser.release());
+  // Named, not a temporary inside the co_await: g++ 12 mishandles the lifetime of temporaries
+  // in co_await expressions (it destroyed a captured path twice here).
+  std::function<Response()> work = [this, request, &context] { return router_.handle(*request, context); };
+  auto response = co_await onWorker(request->base(), std::move(work));
+  co_return response;
+}
+
+net::awaitable<std::optional<Response>> HttpServer::receiveUpload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                                  HeaderParser& header, const RequestContext& context) {
+  // Session, CSRF token, role and declared size are checked before the body is accepted.
+  std::function<Response()> admit = [&]() -> Response {
+    if (auto refusal = router_.admitUpload(header.get().base(), context)) return std::move(*refusal);
+    return StringResponse{http::status::continue_, 11};
+  };
+  auto admission = co_await onWorker(header.get().base(), std::move(admit));
+  if (statusOf(admission) != http::status::continue_) {
+    // The body was not read, so the connection is unusable afterwards.
+    std::visit([](auto& message) { message.keep_alive(false); }, admission);
+    co_return admission;
+  }
+  if (beast::iequals(header.get()[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> proceed{http::status::continue_, 11};
+    co_await http::async_write(stream, proceed, kNoThrow);
+  }
+
+  const auto file = router_.newUploadPath();
+  http::request_parser<http::file_body> parser{std::move(header)};
+  parser.body_limit(router_.maxUploadBytes());
+  beast::error_code openError;
+  parser.get().body().open(file.c_str(), beast::file_mode::write_new, openError);
+  if (openError) {
+    spdlog::error("cannot create upload file {}: {}", file.string(), openError.message());
+    co_return Router::refusal(parser.get().base(), http::status::internal_server_error, "internal_error",
+                              "Cannot store the upload");
+  }
+  stream.expires_after(limits_.uploadTimeout);
+  auto [readError, bytesRead] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+  parser.get().body().close();
+  if (readError) {
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    if (auto refusal = responseToReadError(readError, &parser.get().base())) co_return Response{std::move(*refusal)};
+    co_return std::nullopt;
+  }
+  auto uploadHeader = std::make_shared<const RequestHeader>(parser.get().base());
+  std::function<Response()> finish = [this, uploadHeader, file, &context] {
+    return router_.handleUpload(*uploadHeader, file, context);
+  };
+  auto response = co_await onWorker(*uploadHeader, std::move(finish));
+  co_return response;
+}
+
+net::awaitable<Response> HttpServer::onWorker(const RequestHeader& header, std::function<Response()> work) {
+  if (queued_.fetch_add(1) >= limits_.maxQueuedRequests) {
+    --queued_;
+    auto busy = Router::refusal(header, http::status::service_unavailable, "busy", "The server is busy; try again shortly");
+    busy.set(http::field::retry_after, "1");
+    co_return busy;
+  }
+  const Decrement release{queued_};
+  auto response = co_await net::co_spawn(
+      workers_,
+      [&]() -> net::awaitable<Response> {
+        try {
+          co_return work();
+        } catch (const std::exception& e) {
+          // A bug or an exhausted resource on our side, never the client's input: say so.
+          spdlog::error("handler failed for {}: {}", printable(header.target()), e.what());
+          co_return Router::refusal(header, http::status::internal_server_error, "internal_error",
+                                    "Internal server error");
+        }
+      },
+      net::use_awaitable);
+  co_return response;
 }
 
 }  // namespace amplitude::server

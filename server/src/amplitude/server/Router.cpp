@@ -1,5 +1,7 @@
 #include "amplitude/server/Router.h"
 
+#include "amplitude/server/api/Api.h"
+
 #include <amplitude/protocol/Protocol.generated.h>
 
 #include <fmt/format.h>
@@ -36,13 +38,13 @@ Response withoutBodyForHead(const Request& request, StringResponse response) {
 
 }  // namespace
 
-Router::Router(StaticFiles webApp)
-    : webApp_(std::move(webApp)), startedAt_(std::chrono::steady_clock::now()) {}
+Router::Router(StaticFiles webApp, api::Api* api)
+    : webApp_(std::move(webApp)), api_(api), startedAt_(std::chrono::steady_clock::now()) {}
 
-Response Router::handle(const Request& request) const {
+Response Router::handle(const Request& request, const RequestContext& context) const {
   const std::string_view target = request.target();
   const auto path = target.substr(0, target.find_first_of("?#"));
-  if (path == "/api" || path.starts_with("/api/")) return handleApi(request, path);
+  if (path == "/api" || path.starts_with("/api/")) return handleApi(request, path, context);
 
   if (request.method() == http::verb::options) return allowResponse(request);
   if (!isReadOnly(request.method())) {
@@ -57,7 +59,36 @@ Response Router::handle(const Request& request) const {
   return webApp_.serve(request);
 }
 
-Response Router::handleApi(const Request& request, std::string_view path) const {
+bool Router::isUpload(const RequestHeader& header) const { return api_ && api::Api::isUpload(header); }
+
+std::optional<Response> Router::admitUpload(const RequestHeader& header, const RequestContext& context) const {
+  return api_->admitUpload(header, context);
+}
+
+Response Router::handleUpload(const RequestHeader& header, const std::filesystem::path& bodyFile,
+                              const RequestContext& context) const {
+  return api_->handleUpload(header, bodyFile, context);
+}
+
+std::filesystem::path Router::newUploadPath() const { return api_->newUploadPath(); }
+
+std::uint64_t Router::maxUploadBytes() const { return api_ ? api_->maxUploadBytes() : 0; }
+
+std::uint64_t Router::bodyLimitFor(const RequestHeader& header, std::uint64_t fallback) const {
+  const std::string_view target = header.target();
+  if (!api_ || !target.starts_with("/api/")) return fallback;
+  return api_->bodyLimitFor(header);
+}
+
+StringResponse Router::refusal(const RequestHeader& header, http::status status, std::string_view code,
+                               std::string_view message) {
+  if (std::string_view{header.target()}.starts_with("/api"))
+    return makeJsonError(status, code, message, header.version(), false);
+  return makeTextResponse(status, message, header.version(), false);
+}
+
+Response Router::handleApi(const Request& request, std::string_view path, const RequestContext& context) const {
+  if (api_) return api_->handle(request, path, context);
   if (path != "/api/health")
     return makeJsonError(http::status::not_found, "not_found",
                          fmt::format("No API endpoint at {}", path), request.version(),

@@ -1,0 +1,142 @@
+#pragma once
+// Everything the API stores, as operations in the musician's words; every SQL statement of the
+// server lives in Repository.cpp, parameterised, written once for SQLite and PostgreSQL.
+//
+// Thread rules: every method blocks on the database; call it from the worker pool only. Times
+// are milliseconds since the Unix epoch, passed in by the caller (so tests control the clock).
+#include "amplitude/server/store/Database.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace amplitude::server::store {
+
+struct Account {
+  std::int64_t id = 0;
+  std::string username;
+  std::string email;
+  std::string passwordHash;
+  std::int64_t createdAt = 0;
+};
+
+struct Session {
+  std::int64_t id = 0;
+  std::string csrfToken;
+  std::int64_t expiresAt = 0;
+  Account account;
+};
+
+/// The key a username or email is found by: ASCII case-folded, so "Ada" and "ada" are one.
+std::string loginKey(std::string_view login);
+
+enum class Role { viewer = 1, editor = 2, owner = 3 };
+std::string_view roleName(Role role);
+std::optional<Role> memberRoleFromName(std::string_view name);  ///< "editor" or "viewer" only
+
+/// A project as one caller sees it (their role included).
+struct Project {
+  std::int64_t id = 0;
+  std::string name;
+  std::int64_t ownerId = 0;
+  std::string ownerName;
+  Role role = Role::viewer;
+  std::int64_t headRevision = 0;
+  std::int64_t createdAt = 0;
+  std::int64_t updatedAt = 0;
+  std::optional<std::int64_t> deletedAt;
+};
+
+struct Revision {
+  std::int64_t number = 0;
+  std::int64_t authorId = 0;
+  std::string authorName;
+  std::int64_t createdAt = 0;
+  std::optional<std::int64_t> restoredFrom;
+  std::int64_t documentLength = 0;  ///< in characters
+  std::string document;  ///< empty in listings
+};
+
+struct Member {
+  std::int64_t accountId = 0;
+  std::string username;
+  Role role = Role::viewer;
+};
+
+struct Asset {
+  std::string sha256;
+  std::int64_t size = 0;
+  std::string format;
+  std::string name;
+  std::int64_t addedBy = 0;
+  std::int64_t addedAt = 0;
+};
+
+struct Saved {
+  std::int64_t revision;
+};
+struct StaleBase {
+  std::int64_t currentRevision;
+};
+using SaveOutcome = std::variant<Saved, StaleBase>;
+
+class Repository {
+public:
+  explicit Repository(Database& database) : db_(database) {}
+
+  Database& database() { return db_; }
+
+  // Accounts and sessions. Keys are the case-folded username and email.
+  std::optional<Account> createAccount(const std::string& username, const std::string& email,
+                                       const std::string& passwordHash, std::int64_t now);
+  /// By loginKey() of a username or email.
+  std::optional<Account> findAccountByLogin(const std::string& key);
+  void updatePasswordHash(std::int64_t accountId, const std::string& passwordHash);
+  /// Sets the hash and revokes every other session of the account, in one transaction.
+  void changePassword(std::int64_t accountId, const std::string& passwordHash,
+                      std::int64_t keepSessionId, std::int64_t now);
+  Session createSession(const Account& account, const std::string& tokenHash,
+                        const std::string& csrfToken, std::int64_t now, std::int64_t expiresAt);
+  /// Only a live session: not revoked, not expired at `now`.
+  std::optional<Session> findLiveSession(const std::string& tokenHash, std::int64_t now);
+  void revokeSession(std::int64_t sessionId, std::int64_t now);
+
+  // Projects and revisions.
+  Project createProject(std::int64_t ownerId, const std::string& name, const std::string& document,
+                        std::int64_t now);
+  /// Mine and shared with me, excluding deleted ones; or, with `deleted`, my deleted ones.
+  std::vector<Project> listProjects(std::int64_t accountId, bool deleted);
+  /// nullopt when the account is neither owner nor member (deleted projects included).
+  std::optional<Project> findProject(std::int64_t projectId, std::int64_t accountId);
+  void renameProject(std::int64_t projectId, const std::string& name, std::int64_t now);
+  void setDeleted(std::int64_t projectId, std::optional<std::int64_t> deletedAt, std::int64_t now);
+  /// A new project owned by `ownerId` whose revision 1 is the source's head; assets come along.
+  Project duplicateProject(std::int64_t sourceId, std::int64_t ownerId, const std::string& name,
+                           std::int64_t now);
+  /// Appends a revision if `baseRevision` is still the head (compare-and-set on the head).
+  SaveOutcome saveRevision(std::int64_t projectId, std::int64_t baseRevision, const std::string& document,
+                           std::int64_t authorId, std::int64_t now,
+                           std::optional<std::int64_t> restoredFrom = std::nullopt);
+  std::vector<Revision> listRevisions(std::int64_t projectId);
+  std::optional<Revision> findRevision(std::int64_t projectId, std::int64_t number);
+
+  // Sharing.
+  std::vector<Member> listMembers(std::int64_t projectId);
+  /// Adds or changes a member; returns true when newly added.
+  bool putMember(std::int64_t projectId, std::int64_t accountId, Role role, std::int64_t now);
+  bool removeMember(std::int64_t projectId, std::int64_t accountId);
+
+  // Audio assets: content-addressed blobs attached to projects.
+  /// Records the blob (once) and attaches it; returns false if the project already had it.
+  bool attachAsset(std::int64_t projectId, const Asset& asset, std::int64_t now);
+  std::vector<Asset> listAssets(std::int64_t projectId);
+  std::optional<Asset> findAsset(std::int64_t projectId, const std::string& sha256);
+  bool detachAsset(std::int64_t projectId, const std::string& sha256);
+
+private:
+  Database& db_;
+};
+
+}  // namespace amplitude::server::store
