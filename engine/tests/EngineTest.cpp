@@ -273,3 +273,46 @@ TEST(Engine, ResetReturnsToTheBootPatchWithoutAllocating) {
   EXPECT_NEAR(20.0 * std::log10(test::toneAmplitude(settled, 1000.0, 48000.0)), -12.0, 0.01)
       << "the boot patch at its default gain, through a master back at 0 dB";
 }
+
+TEST(Engine, LoopsSeamlesslyWithNothingSkippedOrDoubled) {
+  // A constant source through a strip whose volume is automated as a staircase of hold segments
+  // (a new level every 100 frames of timeline): each output frame shows exactly which timeline
+  // position was rendered there. The loop [2000, 4000) must give ..., 3998, 3999, 2000, 2001, ...
+  EngineHarness harness;
+  using Strip = protocol::devices::ChannelStrip;
+  using Sampler = protocol::devices::Sampler;
+  auto& shared = harness.engine().shared();
+  auto* pcm = reinterpret_cast<float*>(shared.sampleHeap);
+  std::fill_n(pcm, 1024, 1.0f);
+  shared.sampleTable.heapOffset[0] = 0;
+  shared.sampleTable.frames[0] = 1024;
+  shared.sampleTable.channelCount[0] = 1;
+  shared.sampleTable.sampleRate[0] = 48000.0f;
+  harness.send(protocol::RemoveNode{protocol::boot_patch::kOscillatorNodeId});
+  harness.send(protocol::RemoveNode{protocol::boot_patch::kOutputGainNodeId});
+  harness.send(protocol::AddNode{10, Sampler::kType});
+  harness.send(protocol::SetParam{10, Sampler::playback, 2.0f});  // loop the whole sample
+  harness.send(protocol::AssignSample{10, 0, 0});
+  harness.send(protocol::AddNode{11, Strip::kType});
+  harness.send(protocol::Connect{10, 11, 0, 0, 1.0f});
+  harness.send(protocol::Connect{11, protocol::kMasterNodeId, 0, 0, 1.0f});
+  const auto levelAt = [](std::uint64_t position) { return -60.0f + static_cast<float>(position / 100); };
+  for (std::uint32_t step = 0; step < 60; ++step) {
+    harness.send(protocol::AddAutomationPoint{11, Strip::volume, 2, 0, step * 100, levelAt(step * 100)});
+  }
+  harness.send(protocol::SetLoop{2000, 4000});
+  harness.send(protocol::NoteOn{10, 60, 1.0f});
+  harness.send(protocol::Play{});
+  const auto out = harness.render(80);  // 10240 frames: five passes through the loop
+  ASSERT_EQ(harness.state().commandsRejected, 0u) << static_cast<int>(harness.state().lastErrorCode);
+  for (std::uint64_t frame = 0; frame < out.size(); ++frame) {
+    const std::uint64_t position = frame < 4000 ? frame : 2000 + (frame - 4000) % 2000;
+    ASSERT_EQ(out[frame], static_cast<float>(dsp::decibelsToGain(levelAt(position)))) << "frame " << frame;
+  }
+  EXPECT_EQ(harness.state().playheadSamples, 2000 + (out.size() - 4000) % 2000);
+
+  // Looping off: the playhead runs on past the old loop end.
+  harness.send(protocol::SetLoop{0, 0});
+  harness.render(20);
+  EXPECT_GT(harness.state().playheadSamples, 4000u);
+}

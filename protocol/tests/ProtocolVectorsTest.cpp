@@ -67,6 +67,10 @@ protocol::CommandBody bodyFromJson(const json& command) {
   }
   if (type == "ClearAutomation") return protocol::ClearAutomation{command.at("nodeId"), command.at("paramId")};
   if (type == "AssignSample") return protocol::AssignSample{command.at("nodeId"), command.at("sampleIndex"), command.at("slot")};
+  if (type == "SetLoop") {
+    return protocol::SetLoop{std::stoull(command.at("startSamples").get<std::string>()),
+                             std::stoull(command.at("endSamples").get<std::string>())};
+  }
   if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};

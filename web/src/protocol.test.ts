@@ -12,8 +12,14 @@ const vectors = JSON.parse(readFileSync(new URL('../../protocol/vectors/commands
   invalid: InvalidVector[];
 };
 
-const toCommand = (json: Record<string, unknown>): Command =>
-  (json.type === 'Seek' ? { ...json, positionSamples: BigInt(json.positionSamples as string) } : json) as Command;
+// 64-bit fields travel as decimal strings in the vectors (JSON numbers stop at 2^53).
+const toCommand = (json: Record<string, unknown>): Command => {
+  if (json.type === 'Seek') return { ...json, positionSamples: BigInt(json.positionSamples as string) } as Command;
+  if (json.type === 'SetLoop') {
+    return { ...json, startSamples: BigInt(json.startSamples as string), endSamples: BigInt(json.endSamples as string) } as Command;
+  }
+  return json as Command;
+};
 
 const bytesOf = (hex: string) => Uint8Array.from(hex.replace(/ /g, '').match(/../g)!.map((pair) => parseInt(pair, 16)));
 const hexOf = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

@@ -72,6 +72,7 @@ void Engine::prepare(double sampleRate) {
   state_ = {};
   state_.sampleRate = static_cast<std::uint32_t>(sampleRate);
   beatsPerMinute_ = 120.0;
+  loopStart_ = loopEnd_ = 0;
   graph_->prepare(sampleRate);
   buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
@@ -84,6 +85,7 @@ void Engine::reset() noexcept {
   state_ = {};
   state_.sampleRate = sampleRate;
   beatsPerMinute_ = 120.0;
+  loopStart_ = loopEnd_ = 0;
   graph_->clear();
   buildBootPatch();
   for (auto& meter : meters_) meter.reset();
@@ -195,6 +197,10 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
           dsp::SampleView sample;
           if (const ErrorCode error = sampleFromTable(body.sampleIndex, sample); error != ErrorCode::None) return error;
           return node->assignSample(body.slot, sample);
+        } else if constexpr (std::is_same_v<Body, protocol::SetLoop>) {
+          loopStart_ = body.startSamples;
+          loopEnd_ = body.endSamples;
+          return ErrorCode::None;
         } else if constexpr (std::is_same_v<Body, protocol::SetTempo>) {
           if (!std::isfinite(body.beatsPerMinute)) return ErrorCode::NonFiniteValue;
           if (body.beatsPerMinute < 20.0f || body.beatsPerMinute > 999.0f) return ErrorCode::ValueOutOfRange;
@@ -247,9 +253,24 @@ void Engine::reject(std::uint32_t sequence, ErrorCode code) noexcept {
 }
 
 void Engine::renderSegment(std::uint32_t begin, std::uint32_t end) noexcept {
-  const std::uint32_t frames = end - begin;
-  if (frames == 0) return;
-  const bool playing = state_.transport == protocol::TransportState::Playing;
+  // A loop end inside the segment splits it: the frame after loopEnd - 1 is loopStart, within the
+  // same quantum, so nothing is skipped or played twice. The loop engages only from inside it (a
+  // playhead past its end plays on, as in any DAW).
+  while (begin < end) {
+    const bool playing = state_.transport == protocol::TransportState::Playing;
+    const bool looping = playing && loopEnd_ > loopStart_ && state_.playheadSamples < loopEnd_;
+    std::uint32_t frames = end - begin;
+    if (looping && loopEnd_ - state_.playheadSamples < frames) {
+      frames = static_cast<std::uint32_t>(loopEnd_ - state_.playheadSamples);
+    }
+    renderFrames(begin, frames, playing);
+    if (looping && state_.playheadSamples == loopEnd_) state_.playheadSamples = loopStart_;
+    begin += frames;
+  }
+}
+
+void Engine::renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept {
+  const std::uint32_t end = begin + frames;
   graph_->process(begin, frames, state_.playheadSamples, playing, beatsPerMinute_);
   const graph::StereoBlock& master = graph_->masterOutput();
   const auto sanitise = [](float sample) {

@@ -68,6 +68,7 @@ class Engine {
   void buildBootPatch() noexcept;
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;
+  void renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;
   void publishState() noexcept;
 
   SharedRegion& shared_;
@@ -89,6 +90,8 @@ class Engine {
   std::vector<graph::DeviceEntry> devices_;
   std::unique_ptr<graph::AudioGraph> graph_;
   double beatsPerMinute_ = 120.0;
+  std::uint64_t loopStart_ = 0;  ///< loop region [start, end); off when end <= start
+  std::uint64_t loopEnd_ = 0;
   dsp::Meter meters_[kChannels];
 };
 

@@ -51,6 +51,7 @@ struct AudioGraph::Slot {
   std::uint32_t mark = 0;
   std::uint32_t pendingInputs = 0;  ///< Kahn's in-degree while rebuilding the order
   std::uint32_t silentRun = 0;      ///< frames for which input and output were both silent
+  std::uint64_t automationNext = ~std::uint64_t{0};  ///< timeline position automation expects next
 };
 
 struct AudioGraph::Connection {
@@ -202,6 +203,7 @@ ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) no
   slot.arrival = slot.outLatency = 0;
   slot.line = kNone;
   slot.silentRun = 0;
+  slot.automationNext = ~std::uint64_t{0};
   clearRegion(*slot.output, 0, kQuantumFrames);
   if (isStrip) clearRegion(*slot.preFader, 0, kQuantumFrames);
   slotOfId_[nodeId] = index;
@@ -582,7 +584,8 @@ void AudioGraph::processNode(Slot& slot, ProcessContext& context, std::uint64_t 
   // kAutomationChunkFrames, each time to ramp to the envelope's value at the chunk's last sample,
   // so a linear segment comes out exact sample by sample. A breakpoint gets a one-frame chunk of
   // its own: the parameter is exactly at the point's value on the point's sample, and a step (the
-  // end of a hold segment) happens there and nowhere else.
+  // end of a hold segment) happens there and nowhere else. So does the first frame after the
+  // timeline jumped (play, seek, loop): automation does not glide from where it was.
   const std::uint32_t end = context.begin + context.frames;
   const std::uint32_t segmentBegin = context.begin;
   const auto timelineAt = [&](std::uint32_t frame) { return timeline + (frame - segmentBegin); };
@@ -592,8 +595,9 @@ void AudioGraph::processNode(Slot& slot, ProcessContext& context, std::uint64_t 
     const std::uint32_t gridEnd = (chunkBegin / kAutomationChunkFrames + 1) * kAutomationChunkFrames;
     const std::uint32_t limit = gridEnd < end ? gridEnd : end;
     std::uint32_t chunkEnd = limit;
-    if (position > 0 && automation_->nextBreakpoint(slot.nodeId, position - 1, position + 1) == position) {
-      chunkEnd = chunkBegin + 1;  // a breakpoint: its own frame
+    const bool jumped = position != slot.automationNext;  // start, seek or loop: no ramp from before
+    if (jumped || (position > 0 && automation_->nextBreakpoint(slot.nodeId, position - 1, position + 1) == position)) {
+      chunkEnd = chunkBegin + 1;  // a breakpoint or a jump: its own frame, at the exact value
     } else {
       const std::uint64_t next = automation_->nextBreakpoint(slot.nodeId, position, timelineAt(limit));
       chunkEnd = static_cast<std::uint32_t>(segmentBegin + (next - timeline));
@@ -605,6 +609,7 @@ void AudioGraph::processNode(Slot& slot, ProcessContext& context, std::uint64_t 
     context.begin = chunkBegin;
     context.frames = frames;
     slot.device->process(context);
+    slot.automationNext = timelineAt(chunkEnd);
     chunkBegin = chunkEnd;
   }
   context.begin = segmentBegin;
