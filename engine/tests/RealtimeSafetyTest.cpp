@@ -96,6 +96,9 @@ TEST(RealtimeSafety, AGraphEditedWhilePlayingNeitherAllocatesNorLocksOverAHundre
       case 6: push(protocol::Disconnect{id, other, 0, 0}); break;
       case 7:
         if (round % 8 == 0) push(protocol::ClearAutomation{id, 0});
+        if (round % 8 == 4) push(protocol::ClearNotes{id, 0});
+        push(protocol::ScheduleNote{id, static_cast<std::uint8_t>(q % 128), static_cast<std::uint8_t>(q % 2 ? 100 : 0), 1,
+                                    q * 128ULL + 77});
         if (round % 3 == 0) push(protocol::RemoveNode{id});
         push(protocol::NoteOn{id, 60, 0.8f});
         break;

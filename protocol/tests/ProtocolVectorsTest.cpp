@@ -71,6 +71,11 @@ protocol::CommandBody bodyFromJson(const json& command) {
     return protocol::SetLoop{std::stoull(command.at("startSamples").get<std::string>()),
                              std::stoull(command.at("endSamples").get<std::string>())};
   }
+  if (type == "ScheduleNote") {
+    return protocol::ScheduleNote{command.at("nodeId"), command.at("note"), command.at("velocity"), command.at("clipId"),
+                                  std::stoull(command.at("positionSamples").get<std::string>())};
+  }
+  if (type == "ClearNotes") return protocol::ClearNotes{command.at("nodeId"), command.at("clipId")};
   if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};

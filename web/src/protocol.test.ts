@@ -15,6 +15,7 @@ const vectors = JSON.parse(readFileSync(new URL('../../protocol/vectors/commands
 // 64-bit fields travel as decimal strings in the vectors (JSON numbers stop at 2^53).
 const toCommand = (json: Record<string, unknown>): Command => {
   if (json.type === 'Seek') return { ...json, positionSamples: BigInt(json.positionSamples as string) } as Command;
+  if (json.type === 'ScheduleNote') return { ...json, positionSamples: BigInt(json.positionSamples as string) } as Command;
   if (json.type === 'SetLoop') {
     return { ...json, startSamples: BigInt(json.startSamples as string), endSamples: BigInt(json.endSamples as string) } as Command;
   }

@@ -63,6 +63,7 @@ Engine::Engine(SharedRegion& shared)
   addDevice<devices::SamplerNode>(pools_, devices_, 256);
   addDevice<devices::DrumMachineNode>(pools_, devices_, 8);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
+  notes_ = std::make_unique<timeline::NoteSchedule>();
 }
 
 Engine::~Engine() = default;
@@ -73,6 +74,7 @@ void Engine::prepare(double sampleRate) {
   state_.sampleRate = static_cast<std::uint32_t>(sampleRate);
   beatsPerMinute_ = 120.0;
   loopStart_ = loopEnd_ = 0;
+  notes_->clear();
   graph_->prepare(sampleRate);
   buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
@@ -86,6 +88,7 @@ void Engine::reset() noexcept {
   state_.sampleRate = sampleRate;
   beatsPerMinute_ = 120.0;
   loopStart_ = loopEnd_ = 0;
+  notes_->clear();
   graph_->clear();
   buildBootPatch();
   for (auto& meter : meters_) meter.reset();
@@ -164,7 +167,7 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
           setTransport(protocol::TransportState::Stopped);
           return ErrorCode::None;
         } else if constexpr (std::is_same_v<Body, protocol::Seek>) {
-          state_.playheadSamples = body.positionSamples;
+          jumpTimeline(body.positionSamples);
           return ErrorCode::None;
         } else if constexpr (std::is_same_v<Body, protocol::SetParam>) {
           return graph_->setParam(body.nodeId, body.paramId, body.value);
@@ -197,6 +200,18 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
           dsp::SampleView sample;
           if (const ErrorCode error = sampleFromTable(body.sampleIndex, sample); error != ErrorCode::None) return error;
           return node->assignSample(body.slot, sample);
+        } else if constexpr (std::is_same_v<Body, protocol::ScheduleNote>) {
+          if (!graph_->isInstrument(body.nodeId)) {
+            return graph_->node(body.nodeId) == nullptr ? ErrorCode::UnknownNode : ErrorCode::NotAnInstrument;
+          }
+          if (body.note > 127 || body.velocity > 127) return ErrorCode::ValueOutOfRange;
+          const timeline::NoteEvent event{body.positionSamples, body.nodeId, body.clipId, body.note, body.velocity};
+          return notes_->add(event) ? ErrorCode::None : ErrorCode::NoteSchedulePoolExhausted;
+        } else if constexpr (std::is_same_v<Body, protocol::ClearNotes>) {
+          if (graph_->node(body.nodeId) == nullptr) return ErrorCode::UnknownNode;
+          if (body.clipId > 0xffff) return ErrorCode::ValueOutOfRange;
+          notes_->remove(body.nodeId, static_cast<std::uint16_t>(body.clipId));
+          return ErrorCode::None;
         } else if constexpr (std::is_same_v<Body, protocol::SetLoop>) {
           loopStart_ = body.startSamples;
           loopEnd_ = body.endSamples;
@@ -237,6 +252,7 @@ void Engine::setTransport(protocol::TransportState state) noexcept {
   if (state == state_.transport) return;
   state_.transport = state;
   const bool playing = state == protocol::TransportState::Playing;
+  if (!playing && notes_->size() > 0) graph_->allNotesOff();  // scheduled notes must not hang
   bool playingFlag = playing;
   graph_->forEachNodeOfType(
       declarations::Oscillator::kType,
@@ -264,12 +280,40 @@ void Engine::renderSegment(std::uint32_t begin, std::uint32_t end) noexcept {
       frames = static_cast<std::uint32_t>(loopEnd_ - state_.playheadSamples);
     }
     renderFrames(begin, frames, playing);
-    if (looping && state_.playheadSamples == loopEnd_) state_.playheadSamples = loopStart_;
+    if (looping && state_.playheadSamples == loopEnd_) jumpTimeline(loopStart_);
     begin += frames;
   }
 }
 
 void Engine::renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept {
+  // Scheduled notes split the frames at their positions, so each lands on its exact sample.
+  std::uint32_t done = 0;
+  while (playing && done < frames) {
+    const std::uint64_t from = state_.playheadSamples;
+    const std::uint64_t next = notes_->nextPosition(from, from + (frames - done));
+    if (next > from) {
+      const auto run = static_cast<std::uint32_t>(next - from);
+      renderGraph(begin + done, run, playing);
+      done += run;
+    }
+    if (done == frames) break;
+    notes_->forEachAt(next, [this](const timeline::NoteEvent& event) {
+      graph::Node* node = graph_->node(event.nodeId);
+      if (node == nullptr) return;
+      if (event.velocity > 0) {
+        node->noteOn(event.note, static_cast<float>(event.velocity) / 127.0f);
+      } else {
+        node->noteOff(event.note);
+      }
+    });
+    // Render at least the event's own frame before looking again.
+    renderGraph(begin + done, 1, playing);
+    done += 1;
+  }
+  if (done < frames) renderGraph(begin + done, frames - done, playing);
+}
+
+void Engine::renderGraph(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept {
   const std::uint32_t end = begin + frames;
   graph_->process(begin, frames, state_.playheadSamples, playing, beatsPerMinute_);
   const graph::StereoBlock& master = graph_->masterOutput();
@@ -282,6 +326,12 @@ void Engine::renderFrames(std::uint32_t begin, std::uint32_t frames, bool playin
     shared_.output[1][i] = sanitise(master.right[i]);
   }
   if (playing) state_.playheadSamples += frames;
+}
+
+void Engine::jumpTimeline(std::uint64_t position) noexcept {
+  // Notes sounding at the old position would otherwise hang: their note-offs are elsewhere.
+  if (notes_->size() > 0) graph_->allNotesOff();
+  state_.playheadSamples = position;
 }
 
 void Engine::publishState() noexcept {

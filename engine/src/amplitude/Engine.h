@@ -22,6 +22,7 @@
 #include <amplitude/rt/CommandRing.h>
 #include <amplitude/rt/PagePool.h>
 #include <amplitude/rt/StatePublisher.h>
+#include <amplitude/timeline/NoteSchedule.h>
 
 #include <cstdint>
 #include <memory>
@@ -69,6 +70,8 @@ class Engine {
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;
   void renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;
+  void renderGraph(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;
+  void jumpTimeline(std::uint64_t position) noexcept;
   void publishState() noexcept;
 
   SharedRegion& shared_;
@@ -89,6 +92,7 @@ class Engine {
   std::vector<std::unique_ptr<graph::NodePoolBase>> pools_;
   std::vector<graph::DeviceEntry> devices_;
   std::unique_ptr<graph::AudioGraph> graph_;
+  std::unique_ptr<timeline::NoteSchedule> notes_;
   double beatsPerMinute_ = 120.0;
   std::uint64_t loopStart_ = 0;  ///< loop region [start, end); off when end <= start
   std::uint64_t loopEnd_ = 0;

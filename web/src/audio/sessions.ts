@@ -124,6 +124,12 @@ function addDeviceChain(add: (frame: number, command: Command) => void, frames: 
     add(frame, { type: 'NoteOn', nodeId: synth, note, velocity: 0.4 + (step % 5) * 0.12 });
     add(frame + 4_321, { type: 'NoteOff', nodeId: synth, note });
   }
+  for (let k = 0; k < 10; k++) {
+    // Scheduled notes (timeline events) beside the live NoteOns above: on their exact samples.
+    const position = 2_222n + BigInt(k) * 7_777n;
+    add(0, { type: 'ScheduleNote', nodeId: synth, note: 72 + k, velocity: 90, clipId: 7, positionSamples: position });
+    add(0, { type: 'ScheduleNote', nodeId: synth, note: 72 + k, velocity: 0, clipId: 7, positionSamples: position + 3_001n });
+  }
   set(45_678, compressor, Compressor.params.lookahead.id, 6); // latency changes while playing
   set(52_000, reverb, Reverb.params.size.id, 20);
   add(64_000, { type: 'SetTempo', beatsPerMinute: 97 });

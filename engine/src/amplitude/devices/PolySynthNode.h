@@ -60,6 +60,7 @@ class PolySynthNode final : public graph::Node {
 
   void noteOn(std::uint8_t note, float velocity) noexcept override { synth_.noteOn(note, velocity); }
   void noteOff(std::uint8_t note) noexcept override { synth_.noteOff(note); }
+  void allNotesOff() noexcept override { synth_.allNotesOff(); }
   bool isSource() const noexcept override { return true; }
 
   void process(const graph::ProcessContext& context) noexcept override {

@@ -165,6 +165,16 @@ void AudioGraph::forEachChannelStrip(void (*visit)(std::uint32_t, Node&, void*),
   }
 }
 
+bool AudioGraph::isInstrument(std::uint32_t nodeId) const noexcept {
+  return nodeId <= kMaxNodeId && slotOfId_[nodeId] != kNone && slots_[slotOfId_[nodeId]].entry->isInstrument;
+}
+
+void AudioGraph::allNotesOff() noexcept {
+  for (std::uint32_t id = 0; id <= kMaxNodeId; ++id) {
+    if (slotOfId_[id] != kNone && slots_[slotOfId_[id]].entry->isInstrument) slots_[slotOfId_[id]].device->allNotesOff();
+  }
+}
+
 const StereoBlock& AudioGraph::masterOutput() const noexcept { return *slots_[masterSlot_].output; }
 
 ErrorCode AudioGraph::addNode(std::uint32_t nodeId, std::uint32_t deviceType) noexcept {

@@ -88,6 +88,10 @@ class AudioGraph {
   void forEachNodeOfType(std::uint32_t deviceType, void (*visit)(Node& node, void* context), void* context) noexcept;
 
   Node* node(std::uint32_t nodeId) noexcept;
+  /// Whether `nodeId` is a live instrument (plays notes).
+  bool isInstrument(std::uint32_t nodeId) const noexcept;
+  /// Releases the notes of every live instrument.
+  void allNotesOff() noexcept;
 
   /// The channel strips that reach the master, in render order (the master last), with their
   /// node ids: what the mixer's meters show.

@@ -61,6 +61,11 @@ class Node {
 
   virtual void noteOn(std::uint8_t /*note*/, float /*velocity*/) noexcept {}
   virtual void noteOff(std::uint8_t /*note*/) noexcept {}
+  /// Releases every sounding note (the timeline jumped: stop, seek, loop). Instruments with a
+  /// cheaper way override it.
+  virtual void allNotesOff() noexcept {
+    for (std::uint32_t note = 0; note < 128; ++note) noteOff(static_cast<std::uint8_t>(note));
+  }
 
   /// Samples by which the output lags the input (look-ahead, linear phase...). The graph delays
   /// parallel paths by the difference so everything meets aligned at the master.
