@@ -126,6 +126,7 @@ inline constexpr std::uint32_t kMasterNodeId = ${schema.engineLimits.masterNodeI
 inline constexpr std::uint32_t kSampleTableEntries = ${schema.engineLimits.sampleTableEntries};
 inline constexpr std::uint32_t kMaxMeteredChannels = ${schema.engineLimits.maxMeteredChannels};
 inline constexpr std::uint32_t kDelayMemoryBytes = ${schema.engineLimits.delayMemoryBytes};
+inline constexpr std::uint32_t kClipTableEntries = ${schema.engineLimits.clipTableEntries};
 inline constexpr std::uint32_t kSampleHeapBytes = ${schema.engineLimits.sampleHeapBytes};
 
 ${emitEnum('CommandType', 'std::uint16_t', commands.map((c) => ({ name: c.name, value: c.type })))}

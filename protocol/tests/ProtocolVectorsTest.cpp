@@ -76,6 +76,8 @@ protocol::CommandBody bodyFromJson(const json& command) {
                                   std::stoull(command.at("positionSamples").get<std::string>())};
   }
   if (type == "ClearNotes") return protocol::ClearNotes{command.at("nodeId"), command.at("clipId")};
+  if (type == "PlaceClip") return protocol::PlaceClip{command.at("nodeId"), command.at("slot")};
+  if (type == "RemoveClip") return protocol::RemoveClip{command.at("nodeId"), command.at("clipId")};
   if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};

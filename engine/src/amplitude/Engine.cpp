@@ -1,6 +1,7 @@
 #include <amplitude/Engine.h>
 
 #include <amplitude/devices/ChannelStripNode.h>
+#include <amplitude/devices/ClipPlayerNode.h>
 #include <amplitude/devices/CompressorNode.h>
 #include <amplitude/devices/DelayNode.h>
 #include <amplitude/devices/DrumMachineNode.h>
@@ -62,6 +63,7 @@ Engine::Engine(SharedRegion& shared)
   addDevice<devices::PolySynthNode>(pools_, devices_, 16);
   addDevice<devices::SamplerNode>(pools_, devices_, 256);
   addDevice<devices::DrumMachineNode>(pools_, devices_, 8);
+  addDevice<devices::ClipPlayerNode>(pools_, devices_, 128);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
   notes_ = std::make_unique<timeline::NoteSchedule>();
 }
@@ -212,6 +214,15 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
           if (body.clipId > 0xffff) return ErrorCode::ValueOutOfRange;
           notes_->remove(body.nodeId, static_cast<std::uint16_t>(body.clipId));
           return ErrorCode::None;
+        } else if constexpr (std::is_same_v<Body, protocol::PlaceClip>) {
+          graph::Node* node = graph_->node(body.nodeId);
+          if (node == nullptr) return ErrorCode::UnknownNode;
+          timeline::AudioClip clip;
+          if (const ErrorCode error = clipFromTable(body.slot, clip); error != ErrorCode::None) return error;
+          return node->placeClip(clip);
+        } else if constexpr (std::is_same_v<Body, protocol::RemoveClip>) {
+          graph::Node* node = graph_->node(body.nodeId);
+          return node == nullptr ? ErrorCode::UnknownNode : node->removeClip(body.clipId);
         } else if constexpr (std::is_same_v<Body, protocol::SetLoop>) {
           loopStart_ = body.startSamples;
           loopEnd_ = body.endSamples;
@@ -245,6 +256,30 @@ ErrorCode Engine::sampleFromTable(std::uint32_t index, dsp::SampleView& sample) 
   sample.frames = static_cast<std::uint32_t>(frames);
   sample.channelCount = channels;
   sample.sampleRate = rate;
+  return ErrorCode::None;
+}
+
+ErrorCode Engine::clipFromTable(std::uint32_t slot, timeline::AudioClip& clip) const noexcept {
+  // Shared memory the UI writes: every field is checked before it is used.
+  if (slot >= protocol::kClipTableEntries) return ErrorCode::InvalidClip;
+  const protocol::ClipTable& table = shared_.clipTable;
+  if (sampleFromTable(table.sampleIndex[slot], clip.sample) != ErrorCode::None) return ErrorCode::InvalidSample;
+  clip.clipId = table.clipId[slot];
+  clip.timelineStart = table.timelineStart[slot];
+  clip.sourceStart = table.sourceStart[slot];
+  clip.length = table.length[slot];
+  clip.loopLength = table.loopLength[slot];
+  clip.gain = table.gain[slot];
+  clip.fadeIn = table.fadeIn[slot];
+  clip.fadeOut = table.fadeOut[slot];
+  const std::uint32_t curve = table.fadeCurve[slot];
+  constexpr std::uint64_t kLongest = std::uint64_t{1} << 40;  // 254 days at 48 kHz: no overflow below
+  const bool valid = clip.clipId != 0 && clip.length > 0 && clip.length < kLongest && clip.timelineStart < kLongest &&
+                     clip.sourceStart < clip.sample.frames && clip.loopLength < kLongest && std::isfinite(clip.gain) &&
+                     clip.gain >= 0.0f && clip.gain <= 16.0f && clip.fadeIn <= clip.length &&
+                     clip.fadeOut <= clip.length && curve <= 1;
+  if (!valid) return ErrorCode::InvalidClip;
+  clip.fadeCurve = static_cast<timeline::FadeCurve>(curve);
   return ErrorCode::None;
 }
 

@@ -66,6 +66,7 @@ class Engine {
   protocol::ErrorCode apply(const protocol::Command& command) noexcept;
   void setTransport(protocol::TransportState state) noexcept;
   protocol::ErrorCode sampleFromTable(std::uint32_t index, dsp::SampleView& sample) const noexcept;
+  protocol::ErrorCode clipFromTable(std::uint32_t slot, timeline::AudioClip& clip) const noexcept;
   void buildBootPatch() noexcept;
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;

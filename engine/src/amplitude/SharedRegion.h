@@ -20,6 +20,8 @@ struct SharedRegion {
   alignas(16) float output[protocol::kOutputChannels][protocol::kFramesPerQuantum]{};
   /// Samples: the UI describes them here and writes their PCM into sampleHeap; the engine reads.
   protocol::SampleTable sampleTable{};
+  /// Audio clips the UI describes for PlaceClip (the engine copies an entry when it is placed).
+  protocol::ClipTable clipTable{};
   alignas(16) std::byte sampleHeap[protocol::kSampleHeapBytes]{};
 };
 

@@ -618,12 +618,14 @@ void AudioGraph::processNode(Slot& slot, ProcessContext& context, std::uint64_t 
     });
     context.begin = chunkBegin;
     context.frames = frames;
+    context.timeline = timelineAt(chunkBegin);
     slot.device->process(context);
     slot.automationNext = timelineAt(chunkEnd);
     chunkBegin = chunkEnd;
   }
   context.begin = segmentBegin;
   context.frames = end - segmentBegin;
+  context.timeline = timeline;
 }
 
 void AudioGraph::process(std::uint32_t begin, std::uint32_t frames, std::uint64_t timeline, bool playing,
@@ -646,7 +648,9 @@ void AudioGraph::process(std::uint32_t begin, std::uint32_t frames, std::uint64_
                            isStrip ? slot.preFader : nullptr,
                            begin,
                            frames,
-                           beatsPerMinute};
+                           beatsPerMinute,
+                           timeline,
+                           playing};
     const bool inputSilent = !audible && !sidechainAudible;
     if (inputSilent && !slot.device->isSource() && slot.outputSilent && slot.preSilent && !slot.automated &&
         slot.silentRun >= slot.device->tailFrames()) {

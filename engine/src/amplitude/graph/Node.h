@@ -14,6 +14,7 @@
 
 #include <amplitude/dsp/instruments/SampleView.h>
 #include <amplitude/protocol/Protocol.generated.h>
+#include <amplitude/timeline/AudioClip.h>
 
 #include <cstdint>
 
@@ -35,6 +36,8 @@ struct ProcessContext {
   std::uint32_t begin;           ///< first frame of the segment inside the quantum
   std::uint32_t frames;          ///< frames in the segment (1..kQuantumFrames - begin)
   double beatsPerMinute;         ///< transport tempo, for tempo-synced devices
+  std::uint64_t timeline;        ///< timeline position of frame `begin` (meaningful while playing)
+  bool playing;                  ///< the transport is playing
 };
 
 class Node {
@@ -74,6 +77,12 @@ class Node {
   /// RemoveNode: the node goes back to its pool. Give back shared memory it holds (a delay's
   /// pages) so other nodes can have it now; reset() takes what a fresh node needs.
   virtual void retire() noexcept {}
+
+  /// Clip players: place (or replace, by id) and remove audio clips.
+  virtual protocol::ErrorCode placeClip(const timeline::AudioClip& /*clip*/) noexcept {
+    return protocol::ErrorCode::NotAClipPlayer;
+  }
+  virtual protocol::ErrorCode removeClip(std::uint32_t /*clipId*/) noexcept { return protocol::ErrorCode::NotAClipPlayer; }
 
   /// Whether the node could do what it was last asked (its reset by AddNode, its last setParam).
   /// Nodes whose memory grows with a parameter (a delay's time) say EngineMemoryExhausted when
