@@ -76,9 +76,20 @@ TEST(RealtimeSafety, AGraphEditedWhilePlayingNeitherAllocatesNorLocksOverAHundre
   constexpr std::uint32_t kFirstId = 100;
   constexpr std::uint32_t kIds = 48;
   test::RealtimeViolations total;
+  auto& tempo = harness.engine().shared().tempoTable;
+  tempo.beatsPerMinute[0] = 133.0;
+  tempo.numerator[0] = 7;
+  tempo.denominator[0] = 8;
   push(protocol::Play{});
   for (std::uint32_t q = 0; q < kQuanta; ++q) {
-    const std::uint32_t round = q / 8;  // each round of 8 quanta works on one node and a partner
+    const std::uint32_t round = q / 8;
+    if (q % 5'000 == 0) {
+      push(protocol::SetMetronome{1, static_cast<std::uint8_t>(q % 2), -12.0f});
+      push(protocol::CommitTempoMap{1});
+      push(protocol::SetLoop{q * 128ULL, q * 128ULL + 100'000});
+      push(protocol::Stop{});
+      push(protocol::Play{});  // with a count-in every other time
+    }  // each round of 8 quanta works on one node and a partner
     const std::uint32_t id = kFirstId + round % kIds;
     const std::uint32_t other = kFirstId + (round * 7 + 3) % kIds;
     switch (q % 8) {

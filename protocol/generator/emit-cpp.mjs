@@ -127,6 +127,7 @@ inline constexpr std::uint32_t kSampleTableEntries = ${schema.engineLimits.sampl
 inline constexpr std::uint32_t kMaxMeteredChannels = ${schema.engineLimits.maxMeteredChannels};
 inline constexpr std::uint32_t kDelayMemoryBytes = ${schema.engineLimits.delayMemoryBytes};
 inline constexpr std::uint32_t kClipTableEntries = ${schema.engineLimits.clipTableEntries};
+inline constexpr std::uint32_t kTempoTableEntries = ${schema.engineLimits.tempoTableEntries};
 inline constexpr std::uint32_t kSampleHeapBytes = ${schema.engineLimits.sampleHeapBytes};
 
 ${emitEnum('CommandType', 'std::uint16_t', commands.map((c) => ({ name: c.name, value: c.type })))}

@@ -94,7 +94,7 @@ export function loadSchema(path) {
     if (![0, 1, 2].includes(device.inputs)) fail(`device ${device.name}: inputs must be 0, 1 or 2`);
   }
   const limits = schema.engineLimits;
-  for (const key of ['maxNodeId', 'maxConnections', 'maxAutomationPoints', 'masterNodeId', 'sampleTableEntries', 'sampleHeapBytes', 'maxMeteredChannels', 'delayMemoryBytes', 'clipTableEntries']) {
+  for (const key of ['maxNodeId', 'maxConnections', 'maxAutomationPoints', 'masterNodeId', 'sampleTableEntries', 'sampleHeapBytes', 'maxMeteredChannels', 'delayMemoryBytes', 'clipTableEntries', 'tempoTableEntries']) {
     if (!Number.isInteger(limits?.[key]) || limits[key] < 0) fail(`engineLimits.${key} must be a non-negative integer`);
   }
   const deviceNames = new Set(schema.devices.map((d) => d.name));

@@ -78,6 +78,10 @@ protocol::CommandBody bodyFromJson(const json& command) {
   if (type == "ClearNotes") return protocol::ClearNotes{command.at("nodeId"), command.at("clipId")};
   if (type == "PlaceClip") return protocol::PlaceClip{command.at("nodeId"), command.at("slot")};
   if (type == "RemoveClip") return protocol::RemoveClip{command.at("nodeId"), command.at("clipId")};
+  if (type == "CommitTempoMap") return protocol::CommitTempoMap{command.at("count")};
+  if (type == "SetMetronome") {
+    return protocol::SetMetronome{command.at("enabled"), command.at("countInBars"), command.at("levelDecibels").get<float>()};
+  }
   if (type == "SetTempo") return protocol::SetTempo{command.at("beatsPerMinute").get<float>()};
   ADD_FAILURE() << "vector names an unknown command " << type;
   return protocol::Play{};

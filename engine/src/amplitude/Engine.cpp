@@ -66,6 +66,7 @@ Engine::Engine(SharedRegion& shared)
   addDevice<devices::ClipPlayerNode>(pools_, devices_, 128);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
   notes_ = std::make_unique<timeline::NoteSchedule>();
+  tempoMap_ = std::make_unique<timeline::TempoMap>();
 }
 
 Engine::~Engine() = default;
@@ -77,6 +78,11 @@ void Engine::prepare(double sampleRate) {
   beatsPerMinute_ = 120.0;
   loopStart_ = loopEnd_ = 0;
   notes_->clear();
+  tempoMap_->reset();
+  metronome_.prepare(sampleRate_);
+  metronomeOn_ = false;
+  countInBars_ = 0;
+  countInLeft_ = countInDone_ = 0;
   graph_->prepare(sampleRate);
   buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
@@ -91,6 +97,11 @@ void Engine::reset() noexcept {
   beatsPerMinute_ = 120.0;
   loopStart_ = loopEnd_ = 0;
   notes_->clear();
+  tempoMap_->reset();
+  metronome_.prepare(sampleRate_);
+  metronomeOn_ = false;
+  countInBars_ = 0;
+  countInLeft_ = countInDone_ = 0;
   graph_->clear();
   buildBootPatch();
   for (auto& meter : meters_) meter.reset();
@@ -223,6 +234,20 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
         } else if constexpr (std::is_same_v<Body, protocol::RemoveClip>) {
           graph::Node* node = graph_->node(body.nodeId);
           return node == nullptr ? ErrorCode::UnknownNode : node->removeClip(body.clipId);
+        } else if constexpr (std::is_same_v<Body, protocol::CommitTempoMap>) {
+          if (!tempoMap_->commit(shared_.tempoTable, body.count)) return ErrorCode::InvalidTempoMap;
+          beatsPerMinute_ = tempoMap_->tempoAt(state_.playheadSamples);
+          return ErrorCode::None;
+        } else if constexpr (std::is_same_v<Body, protocol::SetMetronome>) {
+          if (!std::isfinite(body.levelDecibels)) return ErrorCode::NonFiniteValue;
+          if (body.enabled > 1 || body.countInBars > 8 || body.levelDecibels < -60.0f || body.levelDecibels > 0.0f) {
+            return ErrorCode::ValueOutOfRange;
+          }
+          metronomeOn_ = body.enabled == 1;
+          countInBars_ = body.countInBars;
+          metronome_.setLevelDecibels(body.levelDecibels);
+          if (!metronomeOn_) metronome_.stop();
+          return ErrorCode::None;
         } else if constexpr (std::is_same_v<Body, protocol::SetLoop>) {
           loopStart_ = body.startSamples;
           loopEnd_ = body.endSamples;
@@ -231,6 +256,7 @@ ErrorCode Engine::apply(const protocol::Command& command) noexcept {
           if (!std::isfinite(body.beatsPerMinute)) return ErrorCode::NonFiniteValue;
           if (body.beatsPerMinute < 20.0f || body.beatsPerMinute > 999.0f) return ErrorCode::ValueOutOfRange;
           beatsPerMinute_ = body.beatsPerMinute;
+          tempoMap_->setConstantTempo(body.beatsPerMinute);
           return ErrorCode::None;
         } else {
           return ErrorCode::UnknownCommand;
@@ -288,6 +314,13 @@ void Engine::setTransport(protocol::TransportState state) noexcept {
   state_.transport = state;
   const bool playing = state == protocol::TransportState::Playing;
   if (!playing && notes_->size() > 0) graph_->allNotesOff();  // scheduled notes must not hang
+  // A count-in holds the playhead for countInBars bars of clicks (at the tempo and meter where
+  // playback starts) before the timeline moves.
+  countInDone_ = 0;
+  countInLeft_ = playing && metronomeOn_ && countInBars_ > 0
+                     ? static_cast<std::uint64_t>(std::llround(countInBars_ * tempoMap_->barSamples(state_.playheadSamples, sampleRate_)))
+                     : 0;
+  if (!playing) metronome_.stop();
   bool playingFlag = playing;
   graph_->forEachNodeOfType(
       declarations::Oscillator::kType,
@@ -308,6 +341,12 @@ void Engine::renderSegment(std::uint32_t begin, std::uint32_t end) noexcept {
   // same quantum, so nothing is skipped or played twice. The loop engages only from inside it (a
   // playhead past its end plays on, as in any DAW).
   while (begin < end) {
+    if (countInLeft_ > 0) {
+      const auto frames = static_cast<std::uint32_t>(countInLeft_ < end - begin ? countInLeft_ : end - begin);
+      renderCountIn(begin, frames);
+      begin += frames;
+      continue;
+    }
     const bool playing = state_.transport == protocol::TransportState::Playing;
     const bool looping = playing && loopEnd_ > loopStart_ && state_.playheadSamples < loopEnd_;
     std::uint32_t frames = end - begin;
@@ -360,7 +399,51 @@ void Engine::renderGraph(std::uint32_t begin, std::uint32_t frames, bool playing
     shared_.output[0][i] = sanitise(master.left[i]);
     shared_.output[1][i] = sanitise(master.right[i]);
   }
+  if (metronomeOn_ && playing) renderClicks(begin, frames, state_.playheadSamples);
   if (playing) state_.playheadSamples += frames;
+  beatsPerMinute_ = tempoMap_->tempoAt(state_.playheadSamples);
+}
+
+void Engine::renderClicks(std::uint32_t begin, std::uint32_t frames, std::uint64_t position) noexcept {
+  std::uint32_t done = 0;
+  while (done < frames) {
+    timeline::Click click;
+    const bool clicks = tempoMap_->nextClick(position + done, position + frames, sampleRate_, click);
+    const auto until = clicks ? static_cast<std::uint32_t>(click.sample - position) : frames;
+    metronome_.render(shared_.output[0] + begin + done, shared_.output[1] + begin + done, until - done);
+    done = until;
+    if (clicks) {
+      metronome_.trigger(click.downbeat);
+      metronome_.render(shared_.output[0] + begin + done, shared_.output[1] + begin + done, 1);
+      ++done;
+    }
+  }
+}
+
+void Engine::renderCountIn(std::uint32_t begin, std::uint32_t frames) noexcept {
+  // The graph runs with the transport held (nothing on the timeline sounds, live input does);
+  // clicks fall on the meter's beats counted from the start of the count-in.
+  renderGraph(begin, frames, false);
+  const timeline::TempoSegment& segment = tempoMap_->segmentAt(state_.playheadSamples);
+  const double beatSamples = 60.0 * sampleRate_ / segment.beatsPerMinute * (4.0 / segment.denominator);
+  std::uint32_t done = 0;
+  while (done < frames) {
+    const double position = static_cast<double>(countInDone_ + done);
+    const double beat = std::ceil(position / beatSamples - 1e-9);
+    std::uint64_t clickAt = static_cast<std::uint64_t>(std::ceil(beat * beatSamples - 1e-6));
+    clickAt = clickAt > countInDone_ + done ? clickAt : countInDone_ + done;  // never behind: always progress
+    const bool clicks = clickAt < countInDone_ + frames;
+    const auto until = clicks ? static_cast<std::uint32_t>(clickAt - countInDone_) : frames;
+    metronome_.render(shared_.output[0] + begin + done, shared_.output[1] + begin + done, until - done);
+    done = until;
+    if (clicks) {
+      metronome_.trigger(std::fmod(beat, static_cast<double>(segment.numerator)) == 0.0);
+      metronome_.render(shared_.output[0] + begin + done, shared_.output[1] + begin + done, 1);
+      ++done;
+    }
+  }
+  countInDone_ += frames;
+  countInLeft_ -= frames;
 }
 
 void Engine::jumpTimeline(std::uint64_t position) noexcept {
@@ -375,6 +458,7 @@ void Engine::publishState() noexcept {
     state_.meterRms[channel] = meters_[channel].rms();
   }
   state_.latencySamples = graph_->totalLatency();
+  state_.countInSamplesLeft = static_cast<std::uint32_t>(countInLeft_);
   state_.nodesProcessed = graph_->processedLastSegment();
   publisher_.publish(state_);
 

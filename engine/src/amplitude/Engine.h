@@ -22,7 +22,9 @@
 #include <amplitude/rt/CommandRing.h>
 #include <amplitude/rt/PagePool.h>
 #include <amplitude/rt/StatePublisher.h>
+#include <amplitude/timeline/Metronome.h>
 #include <amplitude/timeline/NoteSchedule.h>
+#include <amplitude/timeline/TempoMap.h>
 
 #include <cstdint>
 #include <memory>
@@ -73,6 +75,8 @@ class Engine {
   void renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;
   void renderGraph(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;
   void jumpTimeline(std::uint64_t position) noexcept;
+  void renderCountIn(std::uint32_t begin, std::uint32_t frames) noexcept;
+  void renderClicks(std::uint32_t begin, std::uint32_t frames, std::uint64_t position) noexcept;
   void publishState() noexcept;
 
   SharedRegion& shared_;
@@ -94,6 +98,12 @@ class Engine {
   std::vector<graph::DeviceEntry> devices_;
   std::unique_ptr<graph::AudioGraph> graph_;
   std::unique_ptr<timeline::NoteSchedule> notes_;
+  std::unique_ptr<timeline::TempoMap> tempoMap_;
+  timeline::Metronome metronome_;
+  bool metronomeOn_ = false;
+  std::uint32_t countInBars_ = 0;
+  std::uint64_t countInLeft_ = 0;   ///< samples of count-in still to play
+  std::uint64_t countInDone_ = 0;   ///< samples of count-in played
   double beatsPerMinute_ = 120.0;
   std::uint64_t loopStart_ = 0;  ///< loop region [start, end); off when end <= start
   std::uint64_t loopEnd_ = 0;

@@ -22,6 +22,8 @@ struct SharedRegion {
   protocol::SampleTable sampleTable{};
   /// Audio clips the UI describes for PlaceClip (the engine copies an entry when it is placed).
   protocol::ClipTable clipTable{};
+  /// The tempo map the UI resolves to samples for CommitTempoMap.
+  protocol::TempoTable tempoTable{};
   alignas(16) std::byte sampleHeap[protocol::kSampleHeapBytes]{};
 };
 

@@ -26,6 +26,7 @@ struct PublishedState {
   std::uint32_t lastErrorSequence = 0;
   std::uint32_t latencySamples = 0;
   std::uint32_t nodesProcessed = 0;
+  std::uint32_t countInSamplesLeft = 0;
   float meterPeak[protocol::kOutputChannels] = {};
   float meterRms[protocol::kOutputChannels] = {};
 };
@@ -50,6 +51,7 @@ class StatePublisher {
     view_.lastErrorSequence.store(state.lastErrorSequence, relaxed);
     view_.latencySamples.store(state.latencySamples, relaxed);
     view_.nodesProcessed.store(state.nodesProcessed, relaxed);
+    view_.countInSamplesLeft.store(state.countInSamplesLeft, relaxed);
     for (std::uint32_t channel = 0; channel < protocol::kOutputChannels; ++channel) {
       view_.meterPeak[channel].store(state.meterPeak[channel], relaxed);
       view_.meterRms[channel].store(state.meterRms[channel], relaxed);
@@ -72,6 +74,7 @@ class StatePublisher {
       state.lastErrorSequence = view.lastErrorSequence.load(std::memory_order_relaxed);
       state.latencySamples = view.latencySamples.load(std::memory_order_relaxed);
       state.nodesProcessed = view.nodesProcessed.load(std::memory_order_relaxed);
+      state.countInSamplesLeft = view.countInSamplesLeft.load(std::memory_order_relaxed);
       for (std::uint32_t channel = 0; channel < protocol::kOutputChannels; ++channel) {
         state.meterPeak[channel] = view.meterPeak[channel].load(std::memory_order_relaxed);
         state.meterRms[channel] = view.meterRms[channel].load(std::memory_order_relaxed);

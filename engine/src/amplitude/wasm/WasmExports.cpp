@@ -36,6 +36,7 @@ __attribute__((export_name("amp_prepare"))) std::uint32_t amp_prepare(double sam
   gLayout.framesPerQuantum = amplitude::protocol::kFramesPerQuantum;
   gLayout.ringCapacity = amplitude::protocol::kCommandRingCapacity;
   gLayout.channelMetersAddress = addressOf(&gShared.channelMeters);
+  gLayout.tempoTableAddress = addressOf(&gShared.tempoTable);
   gLayout.clipTableAddress = addressOf(&gShared.clipTable);
   gLayout.sampleTableAddress = addressOf(&gShared.sampleTable);
   gLayout.sampleHeapAddress = addressOf(gShared.sampleHeap);
