@@ -21,6 +21,10 @@ debian_packages=(
   postgresql
   # browser end-to-end tests
   chromium
+  # test media made by real encoders, and an independent reader for our WAV writer
+  sox
+  # benchmarks (make bench): callgrind instruction counts
+  valgrind
 )
 
 missing=()

@@ -8,7 +8,10 @@ status=0
 for fuzzer in build/fuzz/engine/amplitude_*_fuzzer; do
   name=$(basename "$fuzzer")
   corpus=build/fuzz/corpus/$name
-  node engine/fuzz/make-seeds.mjs "$corpus"
+  case $name in
+    *wav_reader*) node engine/fuzz/make-wav-seeds.mjs "$corpus" ;;
+    *) node engine/fuzz/make-seeds.mjs "$corpus" ;;
+  esac
   echo "fuzzing $name for ${seconds}s"
   if "$fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 -artifact_prefix=build/fuzz/ "$corpus" >"build/fuzz/$name.log" 2>&1; then
     grep -E '^(Done|stat::number_of_executed_units)' "build/fuzz/$name.log" || true

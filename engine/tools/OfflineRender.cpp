@@ -7,6 +7,7 @@
 // the same bits (web/src/audio/determinism.test.ts), and the seed of server-side render.
 #include <amplitude/Engine.h>
 #include <amplitude/host/BlockHost.h>
+#include <amplitude/io/WavFile.h>
 
 #include <CLI/CLI.hpp>
 
@@ -55,26 +56,6 @@ std::vector<TimedCommand> readCommands(const std::string& path) {
   return commands;
 }
 
-void writeWav(const std::string& path, const std::vector<float>& interleaved, std::uint32_t sampleRate) {
-  std::ofstream out(path, std::ios::binary);
-  const auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
-  const auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-  const auto dataBytes = static_cast<std::uint32_t>(interleaved.size() * sizeof(float));
-  out.write("RIFF", 4);
-  u32(36 + dataBytes);
-  out.write("WAVEfmt ", 8);
-  u32(16);
-  u16(3);  // IEEE float
-  u16(2);
-  u32(sampleRate);
-  u32(sampleRate * 8);
-  u16(8);
-  u16(32);
-  out.write("data", 4);
-  u32(dataBytes);
-  out.write(reinterpret_cast<const char*>(interleaved.data()), dataBytes);
-}
-
 std::uint64_t fnv1a64(const void* data, std::size_t size) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   const auto* bytes = static_cast<const unsigned char*>(data);
@@ -92,12 +73,14 @@ int main(int argc, char** argv) {
   double sampleRate = 48000.0;
   std::string rawPath;
   std::string wavPath;
+  std::string bits = "32f";
   app.add_option("--commands", commandsPath, "Timed command file (u64 frame + 32-byte record per entry)")->required();
   app.add_option("--frames", frames, "Frames to render")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--block", block, "Host block size in frames")->check(CLI::Range(1u, 1u << 16));
   app.add_option("--sample-rate", sampleRate, "Sample rate")->check(CLI::Range(8000.0, 384000.0));
   app.add_option("--raw", rawPath, "Write interleaved float32 here");
-  app.add_option("--wav", wavPath, "Write a 32-bit float stereo WAV here");
+  app.add_option("--wav", wavPath, "Write a stereo WAV here");
+  app.add_option("--bits", bits, "WAV sample format: 16, 24 (TPDF-dithered PCM) or 32f")->check(CLI::IsMember({"16", "24", "32f"}));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -127,7 +110,14 @@ int main(int argc, char** argv) {
       std::ofstream(rawPath, std::ios::binary)
           .write(reinterpret_cast<const char*>(interleaved.data()), static_cast<std::streamsize>(interleaved.size() * 4));
     }
-    if (!wavPath.empty()) writeWav(wavPath, interleaved, static_cast<std::uint32_t>(sampleRate));
+    if (!wavPath.empty()) {
+      amplitude::io::AudioData audio{static_cast<std::uint32_t>(sampleRate), 2, interleaved};
+      const auto format = bits == "16" ? amplitude::io::WavFormat::Pcm16
+                                       : (bits == "24" ? amplitude::io::WavFormat::Pcm24 : amplitude::io::WavFormat::Float32);
+      const auto file = amplitude::io::writeWav(audio, format);
+      std::ofstream(wavPath, std::ios::binary)
+          .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+    }
     const auto state = amplitude::rt::StatePublisher::read(shared->stateView);
     char hash[17];
     std::snprintf(hash, sizeof hash, "%016llx",
