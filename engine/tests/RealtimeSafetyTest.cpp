@@ -13,6 +13,19 @@ using namespace amplitude;
 using amplitude::test::EngineHarness;
 using amplitude::test::ScopedRealtimeCounters;
 
+namespace {
+
+/// One render call inside the counted region; the producer's work stays outside it.
+void renderCounted(EngineHarness& harness, test::RealtimeViolations& total) {
+  ScopedRealtimeCounters counters;
+  harness.engine().renderQuantum();
+  const auto counts = counters.counts();
+  total.allocations += counts.allocations;
+  total.locks += counts.locks;
+}
+
+}  // namespace
+
 TEST(RealtimeCounters, SeeAllocationsAndLocksOnTheArmedThread) {
   std::mutex mutex;
   ScopedRealtimeCounters counters;
@@ -47,11 +60,7 @@ TEST(RealtimeSafety, RenderNeitherAllocatesNorLocksOverTwentyThousandBusyQuanta)
     if (q % 4999 == 0) {
       for (int i = 0; i < 2000; ++i) push(protocol::SetParam{protocol::boot_patch::kOscillatorNodeId, 1, float(i % 4)}, i % 128);
     }
-    ScopedRealtimeCounters counters;
-    harness.engine().renderQuantum();
-    const auto counts = counters.counts();
-    total.allocations += counts.allocations;
-    total.locks += counts.locks;
+    renderCounted(harness, total);
   }
   EXPECT_EQ(total.allocations, 0u);
   EXPECT_EQ(total.locks, 0u);
@@ -120,11 +129,7 @@ TEST(RealtimeSafety, AGraphEditedWhilePlayingNeitherAllocatesNorLocksOverAHundre
     if (q % 10'007 == 5) {
       for (std::uint32_t i = 0; i < 600; ++i) push(protocol::RemoveNode{2000 + i});
     }
-    ScopedRealtimeCounters counters;
-    harness.engine().renderQuantum();
-    const auto counts = counters.counts();
-    total.allocations += counts.allocations;
-    total.locks += counts.locks;
+    renderCounted(harness, total);
   }
   EXPECT_EQ(total.allocations, 0u);
   EXPECT_EQ(total.locks, 0u);

@@ -73,27 +73,20 @@ Engine::~Engine() = default;
 
 void Engine::prepare(double sampleRate) {
   sampleRate_ = sampleRate;
-  state_ = {};
-  state_.sampleRate = static_cast<std::uint32_t>(sampleRate);
-  beatsPerMinute_ = 120.0;
-  loopStart_ = loopEnd_ = 0;
-  notes_->clear();
-  tempoMap_->reset();
-  metronome_.prepare(sampleRate_);
-  metronomeOn_ = false;
-  countInBars_ = 0;
-  countInLeft_ = countInDone_ = 0;
-  graph_->prepare(sampleRate);
-  buildBootPatch();
   for (auto& meter : meters_) meter.prepare(sampleRate, kFramesPerQuantum);
-  std::memset(shared_.output, 0, sizeof(shared_.output));
-  publishState();
+  graph_->prepare(sampleRate);  // allocates nothing the audio thread sees; the pools get ready
+  startFresh();
 }
 
 void Engine::reset() noexcept {
-  const std::uint32_t sampleRate = state_.sampleRate;
+  graph_->clear();
+  for (auto& meter : meters_) meter.reset();
+  startFresh();
+}
+
+void Engine::startFresh() noexcept {
   state_ = {};
-  state_.sampleRate = sampleRate;
+  state_.sampleRate = static_cast<std::uint32_t>(sampleRate_);
   beatsPerMinute_ = 120.0;
   loopStart_ = loopEnd_ = 0;
   notes_->clear();
@@ -102,9 +95,7 @@ void Engine::reset() noexcept {
   metronomeOn_ = false;
   countInBars_ = 0;
   countInLeft_ = countInDone_ = 0;
-  graph_->clear();
   buildBootPatch();
-  for (auto& meter : meters_) meter.reset();
   std::memset(shared_.output, 0, sizeof(shared_.output));
   publishState();
 }

@@ -70,6 +70,8 @@ class Engine {
   protocol::ErrorCode sampleFromTable(std::uint32_t index, dsp::SampleView& sample) const noexcept;
   protocol::ErrorCode clipFromTable(std::uint32_t slot, timeline::AudioClip& clip) const noexcept;
   void buildBootPatch() noexcept;
+  /// Transport, timeline, counters and boot patch as after prepare (the graph already empty).
+  void startFresh() noexcept;
   void reject(std::uint32_t sequence, protocol::ErrorCode code) noexcept;
   void renderSegment(std::uint32_t begin, std::uint32_t end) noexcept;
   void renderFrames(std::uint32_t begin, std::uint32_t frames, bool playing) noexcept;

@@ -6,6 +6,7 @@
 #include <amplitude/dsp/filters/Biquad.h>
 #include <amplitude/dsp/filters/BiquadDesign.h>
 
+#include "../support/RbjPrototypes.h"
 #include "../support/SignalAnalysis.h"
 
 #include <gtest/gtest.h>
@@ -27,25 +28,8 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-/// The cookbook's analog prototypes H(s), evaluated (with std:: maths, independently of the
-/// code under test) on the bilinear transform's frequency axis s = j tan(pi f/fs) / tan(pi f0/fs).
 double prototypeDb(BiquadType type, double fs, double f0, double q, double gainDb, double f) {
-  const std::complex<double> s(0.0, std::tan(kPi * f / fs) / std::tan(kPi * f0 / fs));
-  const double a = std::pow(10.0, gainDb / 40.0);
-  const double sa = std::sqrt(a);
-  const auto den = s * s + s / q + 1.0;
-  std::complex<double> h;
-  switch (type) {
-    case BiquadType::Peaking: h = (s * s + s * (a / q) + 1.0) / (s * s + s / (a * q) + 1.0); break;
-    case BiquadType::LowShelf: h = a * (s * s + s * (sa / q) + a) / (a * s * s + s * (sa / q) + 1.0); break;
-    case BiquadType::HighShelf: h = a * (a * s * s + s * (sa / q) + 1.0) / (s * s + s * (sa / q) + a); break;
-    case BiquadType::LowPass: h = 1.0 / den; break;
-    case BiquadType::HighPass: h = s * s / den; break;
-    case BiquadType::BandPass: h = (s / q) / den; break;
-    case BiquadType::Notch: h = (s * s + 1.0) / den; break;
-    case BiquadType::AllPass: h = (s * s - s / q + 1.0) / den; break;
-  }
-  return 20.0 * std::log10(std::abs(h));
+  return test::rbjPrototypeDb(type, fs, f0, q, gainDb, f);
 }
 
 struct Setting {

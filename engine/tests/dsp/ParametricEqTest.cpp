@@ -6,6 +6,7 @@
 #include <amplitude/dsp/filters/Biquad.h>
 #include <amplitude/dsp/filters/ParametricEq.h>
 
+#include "../support/RbjPrototypes.h"
 #include "../support/SignalAnalysis.h"
 
 #include <gtest/gtest.h>
@@ -25,24 +26,9 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 
-/// The cookbook's analog prototypes H(s), evaluated with std:: maths (independently of the code
-/// under test) on the bilinear transform's axis s = j tan(pi f/fs) / tan(pi f0/fs).
+/// The EQ's band types are the cookbook's first seven, in the same order.
 double prototypeDb(EqBandType type, double fs, double f0, double q, double gainDb, double f) {
-  const std::complex<double> s(0.0, std::tan(kPi * f / fs) / std::tan(kPi * f0 / fs));
-  const double a = std::pow(10.0, gainDb / 40.0);
-  const double sa = std::sqrt(a);
-  const auto den = s * s + s / q + 1.0;
-  std::complex<double> h;
-  switch (type) {
-    case EqBandType::Peaking: h = (s * s + s * (a / q) + 1.0) / (s * s + s / (a * q) + 1.0); break;
-    case EqBandType::LowShelf: h = a * (s * s + s * (sa / q) + a) / (a * s * s + s * (sa / q) + 1.0); break;
-    case EqBandType::HighShelf: h = a * (a * s * s + s * (sa / q) + 1.0) / (s * s + s * (sa / q) + a); break;
-    case EqBandType::LowPass: h = 1.0 / den; break;
-    case EqBandType::HighPass: h = s * s / den; break;
-    case EqBandType::BandPass: h = (s / q) / den; break;
-    case EqBandType::Notch: h = (s * s + 1.0) / den; break;
-  }
-  return 20.0 * std::log10(std::abs(h));
+  return test::rbjPrototypeDb(static_cast<dsp::BiquadType>(type), fs, f0, q, gainDb, f);
 }
 
 struct BandSetting {

@@ -296,22 +296,9 @@ class PolySynth {
       return;
     }
     ++order_;
-    for (auto& voice : voices_) {
-      if (voice.isPlayingNote(note)) {
-        voice.retrigger(velocity, order_);
-        return;
-      }
-      if (voice.hasPendingNote(note)) {
-        voice.updatePendingVelocity(velocity);
-        return;
-      }
-    }
-    PolySynthVoice& voice = voices_[selectVoiceToUse(voices_)];
-    if (voice.isIdle()) {
-      voice.start(note, velocity, order_, controls_);
-    } else {
-      voice.steal(note, velocity, order_);
-    }
+    routeNoteOn(voices_, note, velocity, order_, controls_, [&](auto& voice) {
+      voice.retrigger(velocity, order_);  // same note: its envelopes restart from where they are
+    });
   }
 
   void noteOff(std::uint8_t note) noexcept {

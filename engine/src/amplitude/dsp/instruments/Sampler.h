@@ -260,22 +260,9 @@ class Sampler {
       return;
     }
     ++order_;
-    for (auto& voice : voices_) {
-      if (voice.isPlayingNote(note)) {
-        voice.steal(note, velocity, order_);  // fade out and restart the sample in the same voice
-        return;
-      }
-      if (voice.hasPendingNote(note)) {
-        voice.updatePendingVelocity(velocity);
-        return;
-      }
-    }
-    SamplerVoice& voice = voices_[selectVoiceToUse(voices_)];
-    if (voice.isIdle()) {
-      voice.start(note, velocity, order_, controls_);
-    } else {
-      voice.steal(note, velocity, order_);
-    }
+    routeNoteOn(voices_, note, velocity, order_, controls_, [&](auto& voice) {
+      voice.steal(note, velocity, order_);  // same note: fade out and restart the sample in the same voice
+    });
   }
 
   void noteOff(std::uint8_t note) noexcept {

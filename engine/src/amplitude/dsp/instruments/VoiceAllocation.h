@@ -62,4 +62,30 @@ std::size_t selectVoiceToUse(const std::array<Voice, N>& voices) noexcept {
   return best;
 }
 
+/// Note-on routing shared by the polyphonic instruments. A note that is already sounding goes to
+/// `sameNote(voice)` (the synth retriggers its envelopes, the sampler restarts its sample); a note
+/// waiting for a stolen voice only takes the new velocity; otherwise selectVoiceToUse chooses a
+/// voice, which starts the note at once if idle or after its steal fade.
+/// `Voice` also provides isPlayingNote, hasPendingNote, updatePendingVelocity, isIdle, start, steal.
+template <typename Voice, std::size_t N, typename Controls, typename SameNote>
+void routeNoteOn(std::array<Voice, N>& voices, std::uint8_t note, float velocity, std::uint64_t order,
+                 const Controls& controls, SameNote&& sameNote) noexcept {
+  for (auto& voice : voices) {
+    if (voice.isPlayingNote(note)) {
+      sameNote(voice);
+      return;
+    }
+    if (voice.hasPendingNote(note)) {
+      voice.updatePendingVelocity(velocity);
+      return;
+    }
+  }
+  Voice& voice = voices[selectVoiceToUse(voices)];
+  if (voice.isIdle()) {
+    voice.start(note, velocity, order, controls);
+  } else {
+    voice.steal(note, velocity, order);
+  }
+}
+
 }  // namespace amplitude::dsp
