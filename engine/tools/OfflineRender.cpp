@@ -1,5 +1,8 @@
-// amplitude-render: renders a list of timed engine commands offline, natively, at any host block
-// size, and prints a hash of the output (and optionally writes it as raw float or WAV).
+// amplitude-render: renders offline, natively, at any host block size, and prints a hash of the
+// output (and optionally writes it as raw float or WAV). Two inputs:
+//   --project song.json --assets DIR   a project document, its audio files found in DIR by
+//                                      sha256, id or name (what the server stores)
+//   --commands session.bin             timed engine commands (below)
 //
 // The command file is what the UI would have sent: a sequence of 40-byte entries, each a
 // little-endian u64 absolute frame followed by one 32-byte command record (protocol schema).
@@ -8,12 +11,16 @@
 #include <amplitude/Engine.h>
 #include <amplitude/host/BlockHost.h>
 #include <amplitude/io/WavFile.h>
+#include <amplitude/render/ProjectLoader.h>
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 
 #include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <span>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -63,6 +70,20 @@ std::uint64_t fnv1a64(const void* data, std::size_t size) {
   return hash;
 }
 
+std::optional<amplitude::io::AudioData> readAsset(const std::filesystem::path& directory, const amplitude::project::Asset& asset) {
+  for (const std::string& name : {asset.sha256 + ".wav", asset.sha256, asset.id + ".wav", asset.name}) {
+    const auto path = directory / name;
+    std::error_code error;
+    if (name.empty() || !std::filesystem::is_regular_file(path, error)) continue;
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto result = amplitude::io::readWav(std::as_bytes(std::span(bytes.data(), bytes.size())));
+    if (auto* audio = std::get_if<amplitude::io::AudioData>(&result)) return std::move(*audio);
+    std::cerr << "amplitude-render: " << path.string() << ": " << std::get<amplitude::io::WavError>(result).message << "\n";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,20 +95,55 @@ int main(int argc, char** argv) {
   std::string rawPath;
   std::string wavPath;
   std::string bits = "32f";
-  app.add_option("--commands", commandsPath, "Timed command file (u64 frame + 32-byte record per entry)")->required();
-  app.add_option("--frames", frames, "Frames to render")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  std::string projectPath;
+  std::string assetsPath = ".";
+  bool keepGoing = false;
+  auto* commandsOption = app.add_option("--commands", commandsPath, "Timed command file (u64 frame + 32-byte record per entry)");
+  auto* projectOption = app.add_option("--project", projectPath, "Project document (JSON) to render from its start");
+  commandsOption->excludes(projectOption);
+  app.add_option("--assets", assetsPath, "Directory holding the project's audio files (by sha256, id or name)");
+  app.add_flag("--keep-going", keepGoing, "Render even when parts of the project could not be loaded");
+  auto* framesOption = app.add_option("--frames", frames, "Frames to render (default for projects: to the end plus 2 s)")
+                           ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
   app.add_option("--block", block, "Host block size in frames")->check(CLI::Range(1u, 1u << 16));
   app.add_option("--sample-rate", sampleRate, "Sample rate")->check(CLI::Range(8000.0, 384000.0));
   app.add_option("--raw", rawPath, "Write interleaved float32 here");
   app.add_option("--wav", wavPath, "Write a stereo WAV here");
   app.add_option("--bits", bits, "WAV sample format: 16, 24 (TPDF-dithered PCM) or 32f")->check(CLI::IsMember({"16", "24", "32f"}));
   CLI11_PARSE(app, argc, argv);
+  if (commandsPath.empty() && projectPath.empty()) {
+    std::cerr << "amplitude-render: give --project or --commands (see --help)\n";
+    return 2;
+  }
 
   try {
-    const auto commands = readCommands(commandsPath);
     auto shared = std::make_unique<amplitude::SharedRegion>();
     auto engine = std::make_unique<amplitude::Engine>(*shared);
-    engine->prepare(sampleRate);
+    std::vector<TimedCommand> commands;
+    if (!projectPath.empty()) {
+      std::ifstream in(projectPath, std::ios::binary);
+      if (!in) throw std::runtime_error("cannot open project " + projectPath);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto parsed = amplitude::project::parseProjectText(text);
+      if (!parsed.ok()) {
+        for (const auto& error : parsed.errors) std::cerr << "amplitude-render: " << projectPath << ": " << error << "\n";
+        return 2;
+      }
+      sampleRate = static_cast<double>(parsed.document->project.sampleRate);
+      engine->prepare(sampleRate);
+      const auto loaded = amplitude::render::loadProject(*engine, *parsed.document, [&](const amplitude::project::Asset& asset) {
+        return readAsset(assetsPath, asset);
+      });
+      for (const auto& error : loaded.errors) std::cerr << "amplitude-render: " << error << "\n";
+      if (!loaded.errors.empty() && !keepGoing) return 3;
+      if (framesOption->count() == 0) frames = loaded.endFrame + static_cast<std::uint64_t>(2 * sampleRate);
+      protocol::Command seek{0, 0, protocol::Seek{0}};
+      protocol::Command play{0, 0, protocol::Play{}};
+      commands = {TimedCommand{0, seek}, TimedCommand{0, play}};
+    } else {
+      commands = readCommands(commandsPath);
+      engine->prepare(sampleRate);
+    }
     amplitude::host::BlockHost host(*engine);
     for (const auto& command : commands) host.schedule(command);
 

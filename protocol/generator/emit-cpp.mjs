@@ -222,6 +222,19 @@ namespace devices {
 ${schema.devices.map(emitDevice).join('\n')}}  // namespace devices
 
 ${emitEnum('DeviceType', 'std::uint32_t', schema.devices.map((d) => ({ name: d.name, value: d.type })))}
+/// Every device by name, for code that meets devices by name (project documents, tools).
+struct DeviceInfo {
+  std::string_view name;
+  std::uint32_t type;
+  std::uint32_t inputs;
+  bool isInstrument;
+  const ParamDeclaration* params;
+  std::size_t paramCount;
+};
+inline constexpr DeviceInfo kDevices[] = {
+${schema.devices.map((d) => `    {${cppString(d.name)}, ${d.type}, ${d.inputs}, ${d.instrument ? 'true' : 'false'}, devices::${d.name}::kParams.data(), devices::${d.name}::kParams.size()},`).join('\n')}
+};
+
 /// Node ids of the patch the engine boots with.
 namespace boot_patch {
 ${schema.bootNodes.map((n) => `inline constexpr std::uint32_t k${capitalise(n.name)}NodeId = ${n.nodeId};  // ${n.device}`).join('\n')}
