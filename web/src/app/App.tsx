@@ -1,93 +1,131 @@
-// The walking-skeleton screen: transport, the boot patch's oscillator and gain, an output meter.
-// Parameter values live here, in one place; every change goes to the engine as a SetParam command.
-import { useCallback, useEffect, useState } from 'react';
-import { BOOT_PATCH, DEVICES, type Command } from '../generated/protocol.generated';
+// The screen: transport on top, a toolbar (tracks, import, edit, view), the arrangement or the
+// mixer, and the status line. Project state lives in the one store (src/state); the engine
+// follows it through the session's reconciler; meters and playhead are drawn per frame.
+import { useEffect, useRef, useState } from 'react';
+import { newId } from '../project/ids';
+import { TempoMap } from '../project/tempoMap';
+import { addTrack, deleteClips, duplicateClips, setLoop, splitClips } from '../state/edits';
+import { useProject, useProjectStore } from '../state/useProject';
+import { Arrangement } from './Arrangement';
+import { useOpenedProject } from './appContext';
 import { EngineStatus } from './EngineStatus';
-import { LevelMeter } from './LevelMeter';
-import { ParamControl } from './ParamControl';
+import { importFiles } from './importFiles';
+import { Mixer } from './Mixer';
+import { playheadSamples, useTransportActions } from './transportControl';
 import { TransportBar } from './TransportBar';
 import { useEngineSession, useSessionSnapshot } from './useEngineSession';
 
-const oscillatorParams = DEVICES.Oscillator.params;
-const gainParams = DEVICES.Gain.params;
-
-interface PatchValues {
-  frequency: number;
-  waveform: number;
-  gain: number;
-}
-
-const defaults: PatchValues = {
-  frequency: oscillatorParams.frequency.defaultValue,
-  waveform: oscillatorParams.waveform.defaultValue,
-  gain: gainParams.gain.defaultValue,
-};
-
-function patchCommands(values: PatchValues): Command[] {
-  const oscillator = BOOT_PATCH.oscillator.nodeId;
-  return [
-    { type: 'SetParam', nodeId: oscillator, paramId: oscillatorParams.frequency.id, value: values.frequency },
-    { type: 'SetParam', nodeId: oscillator, paramId: oscillatorParams.waveform.id, value: values.waveform },
-    { type: 'SetParam', nodeId: BOOT_PATCH.outputGain.nodeId, paramId: gainParams.gain.id, value: values.gain },
-  ];
-}
+const SHORTCUTS = 'Space play/stop · Ctrl+Z/Y undo/redo · Ctrl+D duplicate · Delete · S split · L loop · Ctrl+wheel zoom';
 
 export function App() {
   const session = useEngineSession();
   const snapshot = useSessionSnapshot();
-  const [values, setValues] = useState(defaults);
-  const [playing, setPlaying] = useState(false);
+  const project = useOpenedProject();
+  const store = useProjectStore();
+  const { canUndo, canRedo, view, selection } = useProject();
+  const { toggle } = useTransportActions();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [messages, setMessages] = useState<string[]>(project.problem ? [project.problem] : []);
 
-  const change = (key: keyof PatchValues) => (value: number) => {
-    const next = { ...values, [key]: value };
-    setValues(next);
-    const command = patchCommands(next)[['frequency', 'waveform', 'gain'].indexOf(key)];
-    if (command) session.client?.send(command);
+  useEffect(() => session.followProject({
+    getDocument: () => store.document,
+    subscribe: store.subscribe,
+    audioOf: (id) => project.library.get(id),
+    subscribeAudio: project.library.subscribe,
+  }), [session, store, project.library]);
+  useEffect(() => project.onSaveProblem((problem) => setMessages((m) => (problem ? [...m.filter((x) => x !== problem), problem] : m))), [project]);
+
+  const split = () => {
+    const rate = session.getSnapshot().sampleRate;
+    const doc = store.document;
+    const tempo = new TempoMap(doc.transport.tempoChanges);
+    const beat = rate ? tempo.beatAtFrame(playheadSamples(), rate) : 0;
+    const ids = selection.clipIds.length ? selection.clipIds : doc.tracks.flatMap((t) => t.clips.map((c) => c.id));
+    store.apply(splitClips(ids, beat, 60 / tempo.beatsPerMinuteAt(beat)));
   };
-
-  const play = useCallback(async () => {
-    const client = await session.start(patchCommands(values));
-    client?.send({ type: 'Play' });
-    setPlaying(client !== null);
-  }, [session, values]);
-
-  const stop = useCallback(() => {
-    session.client?.send({ type: 'Stop' });
-    setPlaying(false);
-  }, [session]);
+  const duplicate = () => {
+    const ids = store.getSnapshot().selection.clipIds;
+    if (!ids.length) return;
+    const copies = ids.map(() => newId());
+    store.apply(duplicateClips(ids, copies));
+    store.select({ ...store.getSnapshot().selection, clipIds: copies });
+  };
+  const remove = () => store.apply(deleteClips(store.getSnapshot().selection.clipIds));
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.code !== 'Space' || event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+      const target = event.target;
+      if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return;
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (event.code === 'Space') toggle();
+      else if (mod && key === 'z' && !event.shiftKey) store.undo();
+      else if (mod && (key === 'y' || (key === 'z' && event.shiftKey))) store.redo();
+      else if (mod && key === 'd') duplicate();
+      else if (!mod && (event.key === 'Delete' || event.key === 'Backspace')) remove();
+      else if (!mod && key === 'l') store.apply(setLoop({ enabled: !store.document.transport.loop.enabled }));
+      else if (!mod && key === 's') split();
+      else return;
       event.preventDefault();
-      if (playing) stop();
-      else void play();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [playing, play, stop]);
+  });
 
-  const blocked = snapshot.status === 'starting' || (snapshot.status === 'idle' && snapshot.message !== null);
+  const onFiles = (files: FileList | null) => {
+    if (!files?.length) return;
+    void importFiles([...files], project, { trackId: selection.trackId ?? undefined }).then((problems) => problems.length && setMessages((m) => [...m, ...problems]));
+  };
 
   return (
-    <div className="app">
+    <div className="app" onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); onFiles(e.dataTransfer.files); }}>
       <header className="app-header">
         <h1>Amplitude</h1>
-        <TransportBar onPlay={() => void play()} onStop={stop} disabled={blocked} />
+        <TransportBar />
       </header>
-      <main className="panels">
-        <section className="panel" aria-labelledby="oscillator-title">
-          <h2 id="oscillator-title">Oscillator</h2>
-          <ParamControl declaration={oscillatorParams.frequency} value={values.frequency} onChange={change('frequency')} />
-          <ParamControl declaration={oscillatorParams.waveform} value={values.waveform} onChange={change('waveform')} />
-        </section>
-        <section className="panel" aria-labelledby="output-title">
-          <h2 id="output-title">Output</h2>
-          <ParamControl declaration={gainParams.gain} value={values.gain} onChange={change('gain')} />
-          <LevelMeter />
-        </section>
-      </main>
+      <nav className="toolbar" aria-label="Editing">
+        <button type="button" onClick={() => store.apply(addTrack('audio', 'Audio'))}>+ Audio track</button>
+        <button type="button" onClick={() => store.apply(addTrack('instrument', 'Synth'))}>+ Instrument track</button>
+        <button type="button" onClick={() => fileInput.current?.click()}>Import…</button>
+        <input ref={fileInput} type="file" hidden multiple accept=".wav,.mid,.midi,audio/*" data-testid="import-input" onChange={(e) => { onFiles(e.target.files); e.target.value = ''; }} />
+        <span className="separator" />
+        <button type="button" disabled={!canUndo} onClick={() => store.undo()} title="Undo (Ctrl+Z)">↶ Undo</button>
+        <button type="button" disabled={!canRedo} onClick={() => store.redo()} title="Redo (Ctrl+Y)">↷ Redo</button>
+        <button type="button" disabled={!selection.clipIds.length} onClick={split} title="Split at the playhead (S)">Split</button>
+        <button type="button" disabled={!selection.clipIds.length} onClick={duplicate} title="Duplicate (Ctrl+D)">Duplicate</button>
+        <button type="button" disabled={!selection.clipIds.length} onClick={remove} title="Delete">Delete</button>
+        <span className="separator" />
+        <label className="field">
+          <span>Snap</span>
+          <select aria-label="Snap" value={view.snapBeats} onChange={(e) => store.setView({ snapBeats: Number(e.target.value) })}>
+            <option value={0}>Off</option>
+            <option value={4}>Bar</option>
+            <option value={1}>Beat</option>
+            <option value={0.5}>1/8</option>
+            <option value={0.25}>1/16</option>
+          </select>
+        </label>
+        <label className="field zoom">
+          <span>Zoom</span>
+          <input type="range" min={2} max={200} value={view.pixelsPerBeat} aria-label="Zoom" onChange={(e) => store.setView({ pixelsPerBeat: Number(e.target.value) })} />
+        </label>
+        <span className="separator" />
+        <div className="view-switch" role="tablist">
+          <button type="button" role="tab" aria-selected={view.panel === 'arrange'} onClick={() => store.setView({ panel: 'arrange' })}>Arrange</button>
+          <button type="button" role="tab" aria-selected={view.panel === 'mix'} onClick={() => store.setView({ panel: 'mix' })}>Mix</button>
+        </div>
+      </nav>
+      {(messages.length > 0 || snapshot.problems.length > 0) && (
+        <div className="messages" role="alert">
+          {[...messages, ...snapshot.problems].map((m) => (
+            <p key={m}>{m}</p>
+          ))}
+          {messages.length > 0 && <button type="button" className="small" onClick={() => setMessages([])}>Dismiss</button>}
+        </div>
+      )}
+      <main className="workspace">{view.panel === 'arrange' ? <Arrangement /> : <Mixer />}</main>
       <EngineStatus />
+      <div className="shortcuts">{SHORTCUTS}</div>
     </div>
   );
 }

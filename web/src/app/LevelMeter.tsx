@@ -52,7 +52,7 @@ export function LevelMeter() {
 
   return (
     <div className="meter" aria-label="Output level">
-      <canvas ref={canvasRef} width={360} height={28} />
+      <canvas ref={canvasRef} width={140} height={22} />
       <output ref={readoutRef} className="meter-readout" data-testid="peak-readout" data-peak-db="-Infinity">
         -inf dB
       </output>

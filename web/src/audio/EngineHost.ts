@@ -13,6 +13,8 @@ export interface RunningEngine {
   readonly client: EngineClient;
   readonly memory: WebAssembly.Memory;
   readonly variant: EngineVariant;
+  /** Address of the EngineLayoutTable in `memory` (see EngineLayout.ts). */
+  readonly layoutTableAddress: number;
   /** Called at most once, if the engine stops on a fatal error. */
   onFatalError(listener: (message: string) => void): void;
   dispose(): void;
@@ -79,6 +81,7 @@ export async function startEngine(context: BaseAudioContext, variant: EngineVari
     client,
     memory,
     variant,
+    layoutTableAddress,
     onFatalError(listener) {
       fatalListener = listener;
       if (fatalMessage !== null) listener(fatalMessage);

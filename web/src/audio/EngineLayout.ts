@@ -13,6 +13,12 @@ export interface EngineLayout {
   readonly ringRecordsAddress: number;
   readonly stateViewAddress: number;
   readonly outputAddresses: readonly number[];
+  readonly sampleTableAddress: number;
+  readonly sampleHeapAddress: number;
+  readonly sampleHeapBytes: number;
+  readonly clipTableAddress: number;
+  readonly tempoTableAddress: number;
+  readonly channelMetersAddress: number;
 }
 
 export class EngineLayoutError extends Error {}
@@ -34,5 +40,11 @@ export function readEngineLayout(buffer: ArrayBufferLike, tableAddress: number):
     ringRecordsAddress: u32(offsets.ringRecordsAddress),
     stateViewAddress: u32(offsets.stateViewAddress),
     outputAddresses,
+    sampleTableAddress: u32(offsets.sampleTableAddress),
+    sampleHeapAddress: u32(offsets.sampleHeapAddress),
+    sampleHeapBytes: u32(offsets.sampleHeapBytes),
+    clipTableAddress: u32(offsets.clipTableAddress),
+    tempoTableAddress: u32(offsets.tempoTableAddress),
+    channelMetersAddress: u32(offsets.channelMetersAddress),
   };
 }

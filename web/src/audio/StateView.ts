@@ -13,6 +13,12 @@ export interface EngineState {
   commandsRejected: number;
   lastErrorCode: ErrorCode;
   lastErrorSequence: number;
+  /** The graph's total latency at the master after compensation. */
+  latencySamples: number;
+  /** Graph nodes processed in the last segment: a rough engine load figure. */
+  nodesProcessed: number;
+  /** Count-in still to play before the playhead moves (0 when not counting in). */
+  countInSamplesLeft: number;
   meterPeak: number[];
   meterRms: number[];
 }
@@ -27,6 +33,9 @@ export function emptyEngineState(): EngineState {
     commandsRejected: 0,
     lastErrorCode: 0,
     lastErrorSequence: 0,
+    latencySamples: 0,
+    nodesProcessed: 0,
+    countInSamplesLeft: 0,
     meterPeak: new Array<number>(OUTPUT_CHANNELS).fill(0),
     meterRms: new Array<number>(OUTPUT_CHANNELS).fill(0),
   };
@@ -58,6 +67,9 @@ export class StateViewReader {
       state.commandsRejected = Atomics.load(words, word(offsets.commandsRejected));
       state.lastErrorCode = Atomics.load(words, word(offsets.lastErrorCode)) as ErrorCode;
       state.lastErrorSequence = Atomics.load(words, word(offsets.lastErrorSequence));
+      state.latencySamples = Atomics.load(words, word(offsets.latencySamples));
+      state.nodesProcessed = Atomics.load(words, word(offsets.nodesProcessed));
+      state.countInSamplesLeft = Atomics.load(words, word(offsets.countInSamplesLeft));
       for (let channel = 0; channel < OUTPUT_CHANNELS; channel++) {
         state.meterPeak[channel] = this.floats[word(offsets.meterPeak) + channel] ?? 0;
         state.meterRms[channel] = this.floats[word(offsets.meterRms) + channel] ?? 0;

@@ -1,0 +1,116 @@
+// The one store of the project: the current document and its edit history (whole documents: an
+// edit is a pure function doc -> doc, undo and redo restore documents), and, kept apart from the
+// document, what is selected and how the view is scrolled and zoomed. React reads it through
+// useSyncExternalStore (src/state/useProject.ts); the engine follows it through the reconciler.
+import type { ProjectDocument } from '../generated/project.generated';
+import type { Edit } from './edits';
+
+export const HISTORY_LIMIT = 200;
+
+export interface Selection {
+  readonly clipIds: readonly string[];
+  readonly trackId: string | null;
+}
+
+export interface ViewState {
+  /** Horizontal zoom of the arrangement. */
+  readonly pixelsPerBeat: number;
+  /** Snap positions to this many beats (0 = off). */
+  readonly snapBeats: number;
+  readonly panel: 'arrange' | 'mix';
+}
+
+export interface ProjectSnapshot {
+  readonly document: ProjectDocument;
+  readonly canUndo: boolean;
+  readonly canRedo: boolean;
+  readonly selection: Selection;
+  readonly view: ViewState;
+  /** Bumped on every document change, so listeners can tell edits from view changes. */
+  readonly revision: number;
+}
+
+export const emptySelection: Selection = { clipIds: [], trackId: null };
+export const defaultView: ViewState = { pixelsPerBeat: 24, snapBeats: 1, panel: 'arrange' };
+
+export class ProjectStore {
+  private past: ProjectDocument[] = [];
+  private future: ProjectDocument[] = [];
+  private snapshot: ProjectSnapshot;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(document: ProjectDocument) {
+    this.snapshot = { document, canUndo: false, canRedo: false, selection: emptySelection, view: defaultView, revision: 0 };
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getSnapshot = (): ProjectSnapshot => this.snapshot;
+
+  get document(): ProjectDocument {
+    return this.snapshot.document;
+  }
+
+  /** Applies an edit; an edit that changes nothing leaves no history entry. */
+  apply(edit: Edit): void {
+    const before = this.snapshot.document;
+    const after = edit(before);
+    if (after === before) return;
+    this.past.push(before);
+    if (this.past.length > HISTORY_LIMIT) this.past.shift();
+    this.future = [];
+    this.setDocument(after);
+  }
+
+  undo(): void {
+    const previous = this.past.pop();
+    if (!previous) return;
+    this.future.push(this.snapshot.document);
+    this.setDocument(previous);
+  }
+
+  redo(): void {
+    const next = this.future.pop();
+    if (!next) return;
+    this.past.push(this.snapshot.document);
+    this.setDocument(next);
+  }
+
+  /** Replaces the document and forgets the history (opening a project). */
+  load(document: ProjectDocument): void {
+    this.past = [];
+    this.future = [];
+    this.setDocument(document);
+    this.select(emptySelection);
+  }
+
+  select(selection: Selection): void {
+    this.update({ selection });
+  }
+
+  setView(change: Partial<ViewState>): void {
+    this.update({ view: { ...this.snapshot.view, ...change } });
+  }
+
+  private setDocument(document: ProjectDocument): void {
+    const live = new Set(document.tracks.flatMap((t) => t.clips.map((c) => c.id)));
+    const { selection } = this.snapshot;
+    const clipIds = selection.clipIds.filter((id) => live.has(id));
+    const trackId = selection.trackId && document.tracks.some((t) => t.id === selection.trackId) ? selection.trackId : null;
+    this.update({
+      document,
+      canUndo: this.past.length > 0,
+      canRedo: this.future.length > 0,
+      selection: clipIds.length === selection.clipIds.length && trackId === selection.trackId ? selection : { clipIds, trackId },
+      revision: this.snapshot.revision + 1,
+    });
+  }
+
+  private update(change: Partial<ProjectSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...change };
+    for (const listener of this.listeners) listener();
+  }
+}
