@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
     config.allowedOrigins = allowedOrigins;
     config.sessionLifetime = std::chrono::hours{24 * sessionDays};
     config.maxUploadBytes = maxUploadMiB * 1024 * 1024;
+    server::render::RenderService renderer{std::filesystem::path{dataDir} / "renders",
+                                           [&blobs](std::string_view sha256) { return blobs.pathOf(sha256); }};
+    config.renderer = &renderer;
     server::api::Api api{repository, blobs, passwords, config};
 
     const server::Router router{server::StaticFiles{webRoot}, &api};

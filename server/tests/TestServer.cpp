@@ -28,6 +28,7 @@ struct TestServer::Parts {
   std::unique_ptr<store::Repository> repository;
   std::unique_ptr<api::BlobStore> blobs;
   std::unique_ptr<api::PasswordHasher> passwords;
+  std::unique_ptr<render::RenderService> renderer;  // before the API, which points at it
   std::unique_ptr<api::Api> api;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> server;
@@ -60,6 +61,9 @@ TestServer::TestServer(TestServerOptions options) : parts_(std::make_unique<Part
   config.throttle.failuresPerAddress = options.failuresPerAddress;
   config.throttle.window = std::chrono::minutes{1};
   config.sessionLifetime = options.sessionLifetime;
+  parts_->renderer = std::make_unique<render::RenderService>(
+      dataDir_ / "renders", [blobs = parts_->blobs.get()](std::string_view sha256) { return blobs->pathOf(sha256); });
+  config.renderer = parts_->renderer.get();
   config.clock = [this] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())

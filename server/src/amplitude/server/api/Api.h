@@ -11,6 +11,7 @@
 #include "amplitude/server/api/Credentials.h"
 #include "amplitude/server/api/JsonBody.h"
 #include "amplitude/server/api/LoginThrottle.h"
+#include "amplitude/server/render/RenderService.h"
 #include "amplitude/server/store/Repository.h"
 
 #include <chrono>
@@ -33,6 +34,8 @@ struct ApiConfig {
   /// Origins accepted on state-changing requests besides the request's own Host
   /// (e.g. "https://amplitude.example" behind a proxy that rewrites Host).
   std::vector<std::string> allowedOrigins;
+  /// Renders stored revisions (POST .../revisions/{n}/render); none: 503 on those endpoints.
+  render::RenderService* renderer = nullptr;
   /// Milliseconds since the Unix epoch; tests replace it to move time forward.
   std::function<std::int64_t()> clock;
 };
@@ -92,11 +95,15 @@ private:
   Response projects(Call& call);
   Response project(Call& call, const Caller& caller, std::int64_t projectId);
   Response revisions(Call& call, const Caller& caller, const store::Project& project);
+  Response renders(Call& call, const store::Project& project, const store::Revision& revision);
   Response members(Call& call, const Caller& caller, const store::Project& project);
 
   // Audio assets (AssetRoutes.cpp).
   Response assets(Call& call, const Caller& caller, const store::Project& project);
   Response downloadAsset(Call& call, const store::Project& project, const std::string& sha256);
+  /// A file with ETag/304, Range/206/416 and HEAD; `notFound` when it cannot be opened.
+  Response sendFile(Call& call, const std::filesystem::path& path, std::string_view contentType, const std::string& tag,
+                    std::string_view cacheControl, const ApiError& notFound);
   /// Where an upload goes, after the checks shared by admitUpload and handleUpload.
   struct UploadTarget {
     Caller caller;

@@ -150,22 +150,29 @@ Response Api::downloadAsset(Call& call, const store::Project& project, const std
   if (!isSha256Hex(sha256)) throw notFound;
   const auto asset = repository_.findAsset(project.id, sha256);
   if (!asset) throw notFound;
-  boost::beast::error_code error;
-  boost::beast::file file;
-  file.open(blobs_.pathOf(sha256)->c_str(), boost::beast::file_mode::scan, error);
-  if (error) {
+  const auto path = blobs_.pathOf(sha256);
+  if (!path) {
     spdlog::error("asset {} is in the database but not on disk", sha256);
     throw notFound;
   }
+  // The URL names the content, so it can never change; private because access is checked.
+  return sendFile(call, *path, mimeTypeOfAudioFormat(asset->format), fmt::format("\"{}\"", sha256),
+                  "private, max-age=31536000, immutable", notFound);
+}
+
+Response Api::sendFile(Call& call, const std::filesystem::path& path, std::string_view contentType, const std::string& tag,
+                       std::string_view cacheControl, const ApiError& notFound) {
+  boost::beast::error_code error;
+  boost::beast::file file;
+  file.open(path.c_str(), boost::beast::file_mode::scan, error);
+  if (error) throw notFound;
   const auto size = file.size(error);
-  const auto tag = fmt::format("\"{}\"", sha256);
   const auto describe = [&](auto& response) {
     applyStandardHeaders(response.base());
     response.set(http::field::etag, tag);
-    // The URL names the content, so it can never change; private because access is checked.
-    response.set(http::field::cache_control, "private, max-age=31536000, immutable");
+    response.set(http::field::cache_control, cacheControl);
     response.set(http::field::accept_ranges, "bytes");
-    response.set(http::field::content_type, mimeTypeOfAudioFormat(asset->format));
+    response.set(http::field::content_type, contentType);
     response.keep_alive(wantsKeepAlive(call.header));
   };
 
@@ -183,7 +190,7 @@ Response Api::downloadAsset(Call& call, const store::Project& project, const std
   const auto range = ifRange.empty() || ifRange == tag ? parseRange(call.header[http::field::range], size)
                                                        : decltype(parseRange("", 0)){};
   if (std::holds_alternative<UnsatisfiableRange>(range)) {
-    ApiError unsatisfiable{"range_not_satisfiable", fmt::format("The asset has {} bytes", size), 416};
+    ApiError unsatisfiable{"range_not_satisfiable", fmt::format("The file has {} bytes", size), 416};
     unsatisfiable.headers.emplace_back("Content-Range", fmt::format("bytes */{}", size));
     throw unsatisfiable;
   }

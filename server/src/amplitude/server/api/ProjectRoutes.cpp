@@ -184,7 +184,52 @@ Response Api::revisions(Call& call, const Caller& caller, const store::Project& 
     return reply(call, http::status::created,
                  {{"revision", std::get<store::Saved>(outcome).revision}, {"restoredFrom", revision->number}});
   }
+  if (s.size() >= 5 && s[4] == "render") {
+    if (!revision) throw ApiError("revision_not_found", "No such revision", 404);
+    return renders(call, project, *revision);
+  }
   throw ApiError("not_found", "No such revisions endpoint", 404);
+}
+
+Response Api::renders(Call& call, const store::Project& project, const store::Revision& revision) {
+  // POST .../render starts (or finds) the mix of this revision; GET .../render says how far it
+  // is; GET .../render/audio is the WAV once it is done. Anyone who may open the project may
+  // export it, so viewers may render too.
+  if (config_.renderer == nullptr) throw ApiError("render_unavailable", "This server does not render projects", 503);
+  const auto& s = call.segments;
+  const auto statusJson = [&](const render::RenderStatus& status) {
+    json body{{"state", render::toString(status.state)}, {"progress", status.progress}};
+    if (!status.error.empty()) body["error"] = status.error;
+    if (status.state == render::RenderStatus::State::Done) {
+      body["audio"] = fmt::format("/api/projects/{}/revisions/{}/render/audio", project.id, revision.number);
+    }
+    return json{{"render", body}, {"revision", revision.number}};
+  };
+  if (s.size() == 5) {
+    requireMethod(call, {http::verb::get, http::verb::post});
+    if (call.method() == http::verb::post) {
+      const auto status = config_.renderer->request(project.id, revision.number, revision.document);
+      if (status.state == render::RenderStatus::State::Failed && status.error.find("queue is full") != std::string::npos) {
+        throw ApiError("render_queue_full", status.error, 503);
+      }
+      return reply(call, status.state == render::RenderStatus::State::Done ? http::status::ok : http::status::accepted,
+                   statusJson(status));
+    }
+    const auto status = config_.renderer->status(project.id, revision.number);
+    if (!status) throw ApiError("render_not_found", "This revision has not been rendered: POST to start", 404);
+    return reply(call, http::status::ok, statusJson(*status));
+  }
+  if (s.size() == 6 && s[5] == "audio") {
+    requireMethod(call, {http::verb::get});
+    const auto status = config_.renderer->status(project.id, revision.number);
+    if (!status || status->state != render::RenderStatus::State::Done) {
+      throw ApiError("render_not_ready", "The render of this revision is not finished", 409);
+    }
+    // A revision never changes, so its mix never does.
+    return sendFile(call, status->file, "audio/wav", fmt::format("\"render-{}-{}\"", project.id, revision.number),
+                    "private, max-age=31536000, immutable", ApiError("render_not_found", "The rendered file is gone", 404));
+  }
+  throw ApiError("not_found", "No such render endpoint", 404);
 }
 
 Response Api::members(Call& call, const Caller& caller, const store::Project& project) {
