@@ -51,10 +51,12 @@ run: all
 test: all fuzz-build
 	@JOBS=$(JOBS) scripts/run-tests.sh
 
-# Benchmarks (not tests): figures side by side as ratios, in one run.
+# Benchmarks (not tests): figures side by side as ratios, in one run (bench/README.md; BENCH_*
+# variables shorten it). Needs the built app (the bench page) and the native tools.
 bench: all
 	@mkdir -p build/bench
-	@cd web && npx rolldown scripts/write-session.ts --format esm --platform node -o ../build/bench/write-session.mjs >/dev/null
+	@rm -f build/bench/bench-*.bin
+	@cd web && npx rolldown src/bench/writeSessions.ts --format esm --platform node -o ../build/bench/write-bench-session.mjs >/dev/null
 	@node bench/run.mjs
 
 clean:

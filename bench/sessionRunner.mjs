@@ -19,8 +19,9 @@ export function wasmSessionRenderer(root, variant) {
   const mask = schema.ringCapacity - 1;
   const quantum = schema.framesPerQuantum;
 
-  /** Renders `frames` frames of the session; returns microseconds spent in amp_render_quantum. */
-  return (sessionBytes, frames, sampleRate = 48000) => {
+  /** Renders `frames` frames of the session; returns microseconds spent in amp_render_quantum
+   * for the quanta from `fromFrame` on, and the last frame (+1) whose output was not exactly 0. */
+  return (sessionBytes, frames, sampleRate = 48000, fromFrame = 0) => {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const engine = new WebAssembly.Instance(module, {
       env: { memory },
@@ -31,6 +32,8 @@ export function wasmSessionRenderer(root, variant) {
     const control = new Uint32Array(memory.buffer, layout.getUint32(table.ringControlAddress, true), 64);
     const records = new Uint8Array(memory.buffer, layout.getUint32(table.ringRecordsAddress, true), schema.ringCapacity * size);
     const state = new DataView(memory.buffer, layout.getUint32(table.stateViewAddress, true));
+    const outputs = [0, 1].map((channel) => new Float32Array(memory.buffer, layout.getUint32(table.outputAddress + 4 * channel, true), quantum));
+    let soundingUntil = 0;
     const session = new DataView(sessionBytes.buffer, sessionBytes.byteOffset, sessionBytes.byteLength);
     const entries = sessionBytes.byteLength / ENTRY;
     let next = 0;
@@ -49,8 +52,10 @@ export function wasmSessionRenderer(root, variant) {
       Atomics.store(control, ring.writeIndex / 4, write);
       const t0 = process.hrtime.bigint();
       engine.amp_render_quantum();
-      nanoseconds += process.hrtime.bigint() - t0;
+      const t1 = process.hrtime.bigint();
+      if (start >= fromFrame) nanoseconds += t1 - t0;
+      if (outputs[0].some((x) => x !== 0) || outputs[1].some((x) => x !== 0)) soundingUntil = start + quantum;
     }
-    return { microseconds: Number(nanoseconds) / 1e3, rejected: state.getUint32(stateView.commandsRejected, true) };
+    return { microseconds: Number(nanoseconds) / 1e3, rejected: state.getUint32(stateView.commandsRejected, true), soundingUntil };
   };
 }

@@ -22,7 +22,7 @@ debian_packages=(
   # browser end-to-end tests
   chromium
   # test media made by real encoders, and an independent reader for our WAV writer
-  sox
+  sox abcmidi
   # benchmarks (make bench): callgrind instruction counts
   valgrind
 )

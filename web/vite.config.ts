@@ -24,6 +24,8 @@ export default defineConfig({
         // The engine harness: offline renders through the real worklet, for the browser tests and
         // the benchmarks. It has no UI of its own.
         harness: resolve(import.meta.dirname, 'harness.html'),
+        // The benchmark page of `make bench` (bench/run.mjs): every browser-side candidate.
+        bench: resolve(import.meta.dirname, 'bench.html'),
       },
     },
   },

@@ -8,7 +8,6 @@
 // Every track's source carries its own key: Elementary shares structurally identical subgraphs,
 // and tracks that repeat a pitch and pan would otherwise be computed once.
 import { el, type ElemNode, type NodeRepr_t } from '@elemaudio/core';
-import WebRenderer from '@elemaudio/web-renderer';
 import { COMPRESSOR, DELAY, EQ_BANDS, FREEVERB, MASTER_GAIN, QUANTUM_FRAMES, SAMPLE_RATE, panGains, panPosition, sourceFrequency, type ChainSpec } from './chains';
 import { peakOf } from './builtinCandidate';
 
@@ -51,6 +50,8 @@ function track(index: number, reverb: boolean): [NodeRepr_t, NodeRepr_t] {
 
 export async function renderElementaryOffline(spec: ChainSpec): Promise<{ renderMs: number; peak: number }> {
   const context = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(spec.seconds * SAMPLE_RATE), sampleRate: SAMPLE_RATE });
+  // Its own chunk: the renderer embeds Elementary's WebAssembly runtime (~490 kB).
+  const { default: WebRenderer } = await import('@elemaudio/web-renderer');
   const core = new WebRenderer();
   // A long event interval: nothing here listens to Elementary's events during the render.
   const node = await core.initialize(context as unknown as AudioContext, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2] }, 60_000);
