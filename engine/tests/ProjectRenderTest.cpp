@@ -88,7 +88,9 @@ TEST(ProjectRender, ReportsWhatCannotBeLoadedByName) {
   const auto loaded = render::loadProject(harness.engine(), *parsed.document, [](const project::Asset&) { return std::nullopt; });
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_NE(loaded.errors.front().find("ramp.wav was not found"), std::string::npos) << loaded.errors.front();
+  harness.render(1);  // the loader's last batch applies in the first quantum
   EXPECT_EQ(harness.state().commandsRejected, 0u) << "the delay insert and its time were accepted";
+  EXPECT_GT(harness.state().commandsApplied, 5u);
 }
 
 }  // namespace

@@ -175,6 +175,11 @@ int main(int argc, char** argv) {
           .write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
     }
     const auto state = amplitude::rt::StatePublisher::read(shared->stateView);
+    if (!projectPath.empty() && state.commandsRejected > 0 && !keepGoing) {
+      std::cerr << "amplitude-render: the engine refused " << state.commandsRejected << " of the project's commands, the last: "
+                << protocol::errorMessage(state.lastErrorCode) << "\n";
+      return 3;
+    }
     char hash[17];
     std::snprintf(hash, sizeof hash, "%016llx",
                   static_cast<unsigned long long>(fnv1a64(interleaved.data(), interleaved.size() * sizeof(float))));

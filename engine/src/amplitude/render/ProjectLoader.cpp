@@ -55,7 +55,7 @@ class Loader {
       loadClips(*track);
       loadAutomation(*track);
     }
-    flush();
+    flush(false);  // the last batch waits in the ring: the caller's first quantum applies it
     return result_;
   }
 
@@ -77,13 +77,17 @@ class Loader {
     if (pending_.size() >= protocol::kCommandRingCapacity / 2) flush();
   }
 
-  void flush() {
+  /// Sends the queued commands; `apply` renders one stopped quantum so they take effect now (and
+  /// table slots can be reused). The batches before the last are only needed by big projects,
+  /// so a small one starts exactly as the browser's does: everything in the first played quantum.
+  void flush(bool apply = true) {
     for (const auto& body : pending_) {
       protocol::CommandRecord record;
       protocol::encodeCommand({++sequence_, 0, body}, record);
       ring_.tryPush(record);  // at most half a ring per batch: always fits
     }
     pending_.clear();
+    if (!apply) return;
     const auto rejectedBefore = rt::StatePublisher::read(shared_.stateView).commandsRejected;
     engine_.renderQuantum();  // stopped: applies the batch, plays nothing of the timeline
     const auto state = rt::StatePublisher::read(shared_.stateView);
@@ -120,7 +124,6 @@ class Loader {
       table.barAtStart[i] = static_cast<double>(position.bar) + position.beatInBar / meter.beatsPerBarAt(position.bar);
     }
     send(protocol::CommitTempoMap{static_cast<std::uint32_t>(beats.size())});
-    flush();  // the table must be read before anything could rewrite it
   }
 
   std::pair<std::uint32_t, std::uint32_t> signatureAt(std::int64_t bar) const {

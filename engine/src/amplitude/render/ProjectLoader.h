@@ -30,7 +30,9 @@ struct LoadResult {
   std::uint64_t endFrame = 0;       ///< last frame any clip or note reaches
 };
 
-/// The engine must be prepared at the project's sample rate and freshly reset.
+/// The engine must be prepared at the project's sample rate and freshly reset. The last commands
+/// are left in the ring for the caller's first quantum (with its Play), so a render starts exactly
+/// as the browser's does; the engine's commandsRejected counter then tells whether all applied.
 LoadResult loadProject(Engine& engine, const project::ProjectDocument& document, const AssetSource& assets);
 
 }  // namespace amplitude::render

@@ -1,0 +1,125 @@
+// Invariant: a project document renders to the same samples in the browser's path (the
+// reconciler's commands and shared memory, the WebAssembly engine) and natively
+// (amplitude-render --project, the C++ loader over the same engine code). Two implementations of
+// "document -> engine" that must never drift apart.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ProjectDocument } from '../generated/project.generated';
+import { ENGINE_MEMORY_PAGES, FRAMES_PER_QUANTUM, type Command } from '../generated/protocol.generated';
+import { addAsset, addClip, addInsert, addTrack, newAudioClip, newMidiClip, setInsertParam, setStrip, setTempo } from '../state/edits';
+import { createEmptyProject } from '../state/newProject';
+import { CommandRing } from './CommandRing';
+import { engineImports } from './engineImports';
+import { readEngineLayout } from './EngineLayout';
+import { SharedEngineMemory } from './engineMemory';
+import { Reconciler } from './reconciler';
+import { StateViewReader, emptyEngineState } from './StateView';
+
+const RATE = 48_000;
+const FRAMES = 144_000;
+const renderer = new URL('../../../build/native/engine/amplitude-render', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'amplitude-parity-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface EngineExports {
+  _initialize(): void;
+  amp_prepare(sampleRate: number): number;
+  amp_render_quantum(): void;
+}
+
+function renderInBrowserPath(document: ProjectDocument, audio: Float32Array) {
+  const module = new WebAssembly.Module(readFileSync(new URL('../generated/amplitude-engine-simd.wasm', import.meta.url)));
+  const memory = new WebAssembly.Memory({ initial: ENGINE_MEMORY_PAGES, maximum: ENGINE_MEMORY_PAGES, shared: true });
+  const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
+  engine._initialize();
+  const layout = readEngineLayout(memory.buffer, engine.amp_prepare(RATE));
+  const ring = new CommandRing(memory.buffer, layout.ringControlAddress, layout.ringRecordsAddress);
+  const reconciler = new Reconciler(RATE, new SharedEngineMemory(memory.buffer, layout), () => ({ sampleRate: RATE, channels: [audio] }));
+  const result = reconciler.reconcile(document);
+  expect(result.problems).toEqual([]);
+  const commands: Command[] = [...Reconciler.initialCommands(), ...result.commands, { type: 'Seek', positionSamples: 0n }, { type: 'Play' }];
+  let sequence = 1;
+  for (const command of commands) if (!ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
+  const left = new Float32Array(memory.buffer, layout.outputAddresses[0]!, FRAMES_PER_QUANTUM);
+  const right = new Float32Array(memory.buffer, layout.outputAddresses[1]!, FRAMES_PER_QUANTUM);
+  const out = new Float32Array(FRAMES * 2);
+  for (let start = 0; start < FRAMES; start += FRAMES_PER_QUANTUM) {
+    engine.amp_render_quantum();
+    for (let i = 0; i < FRAMES_PER_QUANTUM; i++) {
+      out[2 * (start + i)] = left[i]!;
+      out[2 * (start + i) + 1] = right[i]!;
+    }
+  }
+  const state = new StateViewReader(memory.buffer, layout.stateViewAddress).readInto(emptyEngineState());
+  expect(state.commandsRejected, `the engine refused a command: code ${state.lastErrorCode}`).toBe(0);
+  return out;
+}
+
+/** A mono float WAV of `samples`, for the native renderer's asset directory. */
+function wav(samples: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(44 + samples.length * 4);
+  const view = new DataView(bytes.buffer);
+  const text = (at: number, s: string) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + samples.length * 4, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 3, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, RATE, true);
+  view.setUint32(28, RATE * 4, true);
+  view.setUint16(32, 4, true);
+  view.setUint16(34, 32, true);
+  text(36, 'data');
+  view.setUint32(40, samples.length * 4, true);
+  new Float32Array(bytes.buffer, 44).set(samples);
+  return bytes;
+}
+
+function renderNatively(document: ProjectDocument, audio: Float32Array, sha256: string) {
+  writeFileSync(join(work, 'song.json'), JSON.stringify(document));
+  writeFileSync(join(work, `${sha256}.wav`), wav(audio));
+  execFileSync(renderer, ['--project', join(work, 'song.json'), '--assets', work, '--frames', String(FRAMES), '--raw', join(work, 'out.f32')]);
+  return new Float32Array(readFileSync(join(work, 'out.f32')).buffer.slice(0));
+}
+
+function song(sha256: string) {
+  let doc = createEmptyProject('parity', new Date(0));
+  doc = setTempo(100)(doc);
+  doc = addTrack('instrument', 'Synth', 'trk-synth')(doc);
+  doc = addTrack('audio', 'Loop', 'trk-audio')(doc);
+  const notes = [60, 64, 67, 71].map((pitch, i) => ({ id: `n${i}`, pitch, velocity: 0.5 + i * 0.1, releaseVelocity: 0.5, channel: 0, startBeat: i * 0.37, lengthBeats: 0.8 }));
+  doc = addClip('trk-synth', { ...newMidiClip('Chords', 0.5, 3, notes), id: 'clip-midi' })(doc);
+  const asset = { id: 'asset-1', name: 'loop.wav', sha256, sampleRate: RATE, channels: 1, frames: 48_000, mime: 'audio/wav' };
+  doc = addClip('trk-audio', { ...newAudioClip(asset, 1.13, 2), id: 'clip-audio' })(addAsset(asset)(doc));
+  doc = setStrip('trk-audio', { volumeDb: -6, pan: 0.3 })(doc);
+  doc = addInsert('trk-synth', 'ParametricEq', 'fx-eq')(doc);
+  doc = setInsertParam('trk-synth', 'fx-eq', 'band3Enabled', 1)(doc);
+  doc = setInsertParam('trk-synth', 'fx-eq', 'band3Gain', 6)(doc);
+  return doc;
+}
+
+describe('native and browser renders of one project', () => {
+  it('finds the native renderer (built by make native)', () => {
+    expect(existsSync(renderer), `${renderer} is missing: run make native`).toBe(true);
+  });
+
+  it('are the same samples', () => {
+    const sha256 = 'ab'.repeat(32);
+    const audio = new Float32Array(48_000).map((_, i) => Math.sin((2 * Math.PI * 220 * i) / RATE) * 0.5);
+    const document = song(sha256);
+    const browser = renderInBrowserPath(document, audio);
+    const native = renderNatively(document, audio, sha256);
+    let energy = 0;
+    let firstDifference = -1;
+    for (let i = 0; i < browser.length; i++) {
+      energy += browser[i]! * browser[i]!;
+      if (firstDifference < 0 && !Object.is(browser[i], native[i])) firstDifference = i;
+    }
+    expect(energy / browser.length).toBeGreaterThan(1e-4);
+    expect(firstDifference, `first difference at frame ${firstDifference >> 1}: browser ${browser[firstDifference]}, native ${native[firstDifference]}`).toBe(-1);
+  });
+});
