@@ -6,10 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINE_MEMORY_PAGES, FRAMES_PER_QUANTUM, encodeCommand } from '../generated/protocol.generated';
-import { CommandRing } from './CommandRing';
-import { engineImports } from './engineImports';
-import { readEngineLayout } from './EngineLayout';
-import { StateViewReader, emptyEngineState } from './StateView';
+import { startEngineInNode } from './nodeEngine.testing';
 import { busySession, commandsForQuantum, encodeSessionFile, type TimedCommand } from './sessions';
 
 const renderer = new URL('../../../build/native/engine/amplitude-render', import.meta.url).pathname;
@@ -17,36 +14,22 @@ const FRAMES = 96_000;
 const work = mkdtempSync(join(tmpdir(), 'amplitude-determinism-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface EngineExports {
-  _initialize(): void;
-  amp_prepare(sampleRate: number): number;
-  amp_render_quantum(): void;
-}
-
 function renderInWasm(variant: 'simd' | 'scalar', session: readonly TimedCommand[]) {
-  const module = new WebAssembly.Module(readFileSync(new URL(`../generated/amplitude-engine-${variant}.wasm`, import.meta.url)));
-  const memory = new WebAssembly.Memory({ initial: ENGINE_MEMORY_PAGES, maximum: ENGINE_MEMORY_PAGES, shared: true });
-  const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
-  engine._initialize();
-  const layout = readEngineLayout(memory.buffer, engine.amp_prepare(48_000));
-  const ring = new CommandRing(memory.buffer, layout.ringControlAddress, layout.ringRecordsAddress);
-  const left = new Float32Array(memory.buffer, layout.outputAddresses[0]!, FRAMES_PER_QUANTUM);
-  const right = new Float32Array(memory.buffer, layout.outputAddresses[1]!, FRAMES_PER_QUANTUM);
+  const engine = startEngineInNode(variant);
   const out = new Float32Array(FRAMES * 2);
   const cursor = { next: 0 };
   let sequence = 1;
   for (let start = 0; start < FRAMES; start += FRAMES_PER_QUANTUM) {
     for (const { command, sampleOffset } of commandsForQuantum(session, cursor, start)) {
-      if (!ring.tryPush(command, sequence++, sampleOffset)) throw new Error('ring full');
+      if (!engine.ring.tryPush(command, sequence++, sampleOffset)) throw new Error('ring full');
     }
-    engine.amp_render_quantum();
+    engine.renderQuantum();
     for (let i = 0; i < FRAMES_PER_QUANTUM && start + i < FRAMES; i++) {
-      out[2 * (start + i)] = left[i]!;
-      out[2 * (start + i) + 1] = right[i]!;
+      out[2 * (start + i)] = engine.left[i]!;
+      out[2 * (start + i) + 1] = engine.right[i]!;
     }
   }
-  const state = new StateViewReader(memory.buffer, layout.stateViewAddress).readInto(emptyEngineState());
-  return { bytes: new Uint8Array(out.buffer), state, memoryBytes: memory.buffer.byteLength };
+  return { bytes: new Uint8Array(out.buffer), state: engine.readState(), memoryBytes: engine.memory.buffer.byteLength };
 }
 
 function renderNatively(session: readonly TimedCommand[], block: number) {

@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProjectDocument } from '../generated/project.generated';
-import { ENGINE_MEMORY_PAGES, FRAMES_PER_QUANTUM, type Command } from '../generated/protocol.generated';
+import type { Command } from '../generated/protocol.generated';
 import { addAsset, addClip, addInsert, addTrack, newAudioClip, newMidiClip, setInsertParam, setStrip, setTempo } from '../state/edits';
 import { createEmptyProject } from '../state/newProject';
-import { CommandRing } from './CommandRing';
-import { engineImports } from './engineImports';
-import { readEngineLayout } from './EngineLayout';
 import { SharedEngineMemory } from './engineMemory';
+import { startEngineInNode } from './nodeEngine.testing';
 import { Reconciler } from './reconciler';
-import { StateViewReader, emptyEngineState } from './StateView';
 
 const RATE = 48_000;
 const FRAMES = 144_000;
@@ -24,36 +21,16 @@ const renderer = new URL('../../../build/native/engine/amplitude-render', import
 const work = mkdtempSync(join(tmpdir(), 'amplitude-parity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface EngineExports {
-  _initialize(): void;
-  amp_prepare(sampleRate: number): number;
-  amp_render_quantum(): void;
-}
-
 function renderInBrowserPath(document: ProjectDocument, audio: Float32Array) {
-  const module = new WebAssembly.Module(readFileSync(new URL('../generated/amplitude-engine-simd.wasm', import.meta.url)));
-  const memory = new WebAssembly.Memory({ initial: ENGINE_MEMORY_PAGES, maximum: ENGINE_MEMORY_PAGES, shared: true });
-  const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
-  engine._initialize();
-  const layout = readEngineLayout(memory.buffer, engine.amp_prepare(RATE));
-  const ring = new CommandRing(memory.buffer, layout.ringControlAddress, layout.ringRecordsAddress);
-  const reconciler = new Reconciler(RATE, new SharedEngineMemory(memory.buffer, layout), () => ({ sampleRate: RATE, channels: [audio] }));
+  const engine = startEngineInNode('simd', RATE);
+  const reconciler = new Reconciler(RATE, new SharedEngineMemory(engine.memory.buffer, engine.layout), () => ({ sampleRate: RATE, channels: [audio] }));
   const result = reconciler.reconcile(document);
   expect(result.problems).toEqual([]);
   const commands: Command[] = [...Reconciler.initialCommands(), ...result.commands, { type: 'Seek', positionSamples: 0n }, { type: 'Play' }];
   let sequence = 1;
-  for (const command of commands) if (!ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
-  const left = new Float32Array(memory.buffer, layout.outputAddresses[0]!, FRAMES_PER_QUANTUM);
-  const right = new Float32Array(memory.buffer, layout.outputAddresses[1]!, FRAMES_PER_QUANTUM);
-  const out = new Float32Array(FRAMES * 2);
-  for (let start = 0; start < FRAMES; start += FRAMES_PER_QUANTUM) {
-    engine.amp_render_quantum();
-    for (let i = 0; i < FRAMES_PER_QUANTUM; i++) {
-      out[2 * (start + i)] = left[i]!;
-      out[2 * (start + i) + 1] = right[i]!;
-    }
-  }
-  const state = new StateViewReader(memory.buffer, layout.stateViewAddress).readInto(emptyEngineState());
+  for (const command of commands) if (!engine.ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
+  const out = engine.renderInterleaved(FRAMES);
+  const state = engine.readState();
   expect(state.commandsRejected, `the engine refused a command: code ${state.lastErrorCode}`).toBe(0);
   return out;
 }

@@ -1,49 +1,29 @@
 // End to end in Node: a project document, reconciled into commands and shared memory, played by
 // the real engine (the SIMD .wasm) lands a MIDI note and an audio clip on their exact frames:
 // silence before, sound from that frame on.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ProjectDocument } from '../generated/project.generated';
-import { ENGINE_MEMORY_PAGES, FRAMES_PER_QUANTUM, type Command } from '../generated/protocol.generated';
+import type { Command } from '../generated/protocol.generated';
 import { addAsset, addClip, addTrack, moveClips, newAudioClip, newMidiClip, setStrip } from '../state/edits';
 import { createEmptyProject } from '../state/newProject';
-import { CommandRing } from './CommandRing';
-import { engineImports } from './engineImports';
-import { readEngineLayout } from './EngineLayout';
 import { SharedEngineMemory } from './engineMemory';
+import { startEngineInNode } from './nodeEngine.testing';
 import { Reconciler } from './reconciler';
-import { StateViewReader, emptyEngineState } from './StateView';
 
 const RATE = 48_000;
 const FRAMES = 96_000;
 
-interface EngineExports {
-  _initialize(): void;
-  amp_prepare(sampleRate: number): number;
-  amp_render_quantum(): void;
-}
-
 /** Renders `document` from frame 0 with the transport playing; returns the left channel and the state. */
 function render(document: ProjectDocument, audio: Float32Array) {
-  const module = new WebAssembly.Module(readFileSync(new URL('../generated/amplitude-engine-simd.wasm', import.meta.url)));
-  const memory = new WebAssembly.Memory({ initial: ENGINE_MEMORY_PAGES, maximum: ENGINE_MEMORY_PAGES, shared: true });
-  const engine = new WebAssembly.Instance(module, engineImports(memory)).exports as unknown as EngineExports;
-  engine._initialize();
-  const layout = readEngineLayout(memory.buffer, engine.amp_prepare(RATE));
-  const ring = new CommandRing(memory.buffer, layout.ringControlAddress, layout.ringRecordsAddress);
-  const reconciler = new Reconciler(RATE, new SharedEngineMemory(memory.buffer, layout), () => ({ sampleRate: RATE, channels: [audio] }));
+  const engine = startEngineInNode('simd', RATE);
+  const reconciler = new Reconciler(RATE, new SharedEngineMemory(engine.memory.buffer, engine.layout), () => ({ sampleRate: RATE, channels: [audio] }));
   const result = reconciler.reconcile(document);
   const commands: Command[] = [...Reconciler.initialCommands(), ...result.commands, { type: 'Play' }];
   let sequence = 1;
-  for (const command of commands) if (!ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
-  const left = new Float32Array(memory.buffer, layout.outputAddresses[0]!, FRAMES_PER_QUANTUM);
-  const out = new Float32Array(FRAMES);
-  for (let start = 0; start < FRAMES; start += FRAMES_PER_QUANTUM) {
-    engine.amp_render_quantum();
-    out.set(left.subarray(0, Math.min(FRAMES_PER_QUANTUM, FRAMES - start)), start);
-  }
-  const state = new StateViewReader(memory.buffer, layout.stateViewAddress).readInto(emptyEngineState());
-  return { out, state, problems: result.problems };
+  for (const command of commands) if (!engine.ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
+  const interleaved = engine.renderInterleaved(FRAMES);
+  const out = new Float32Array(FRAMES).map((_, i) => interleaved[2 * i]!);
+  return { out, state: engine.readState(), problems: result.problems };
 }
 
 const firstSound = (samples: Float32Array) => samples.findIndex((v) => v !== 0);
