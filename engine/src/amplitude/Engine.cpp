@@ -29,9 +29,10 @@ namespace declarations = protocol::devices;
 /// answers NodePoolExhausted.
 template <typename Node>
 graph::NodePool<Node>& addDevice(std::vector<std::unique_ptr<graph::NodePoolBase>>& pools,
-                                 std::vector<graph::DeviceEntry>& entries, std::uint32_t capacity) {
+                                 std::vector<graph::DeviceEntry>& entries, std::uint32_t capacity,
+                                 std::size_t budgetBytes = 0) {
   using Declaration = typename Node::Declaration;
-  auto pool = std::make_unique<graph::NodePool<Node>>(capacity);
+  auto pool = std::make_unique<graph::NodePool<Node>>(capacity, budgetBytes);
   entries.push_back(graph::DeviceEntry{Declaration::kType, Declaration::kInputs, Declaration::kIsInstrument,
                                        Declaration::kType == declarations::ChannelStrip::kType,
                                        std::span<const protocol::ParamDeclaration>(Declaration::kParams), pool.get()});
@@ -58,7 +59,9 @@ Engine::Engine(SharedRegion& shared)
   addDevice<devices::DelayNode>(pools_, devices_, 256).forEachDevice([this](devices::DelayNode& delay) {
     delay.attachMemory(delayMemory_);
   });
-  addDevice<devices::ReverbNode>(pools_, devices_, 16);
+  // Reverbs own their lines, sized by the sample rate: as many as 12 MiB hold (84 at 48 kHz,
+  // 21 at 192 kHz), at most 128.
+  addDevice<devices::ReverbNode>(pools_, devices_, 128, std::size_t{12} << 20);
   addDevice<devices::PanNode>(pools_, devices_, 256);
   addDevice<devices::PolySynthNode>(pools_, devices_, 16);
   addDevice<devices::SamplerNode>(pools_, devices_, 256);

@@ -31,6 +31,9 @@ class ReverbNode final : public graph::Node {
     reset();
   }
 
+  /// What one reverb costs at the prepared rate: the engine sizes its reverb pool by it.
+  std::size_t memoryBytes() const noexcept { return reverb_.memoryBytes(); }
+
   void reset() noexcept override {
     for (const auto& param : Declaration::kParams) setParam(param.id, param.defaultValue);
     reverb_.reset();

@@ -29,14 +29,28 @@ class NodePoolBase {
 template <typename Device>
 class NodePool final : public NodePoolBase {
  public:
-  explicit NodePool(std::uint32_t capacity)
+  /// `budgetBytes` (devices whose memory grows with the sample rate, which say how much through
+  /// memoryBytes()): only as many devices as the budget holds at the prepared rate are made
+  /// available, up to `capacity`; 0 means no budget.
+  explicit NodePool(std::uint32_t capacity, std::size_t budgetBytes = 0)
       : devices_(std::make_unique<Device[]>(capacity)),
         freeStack_(std::make_unique<std::uint32_t[]>(capacity)),
-        capacity_(capacity) {
+        maxCapacity_(capacity),
+        capacity_(capacity),
+        budgetBytes_(budgetBytes) {
     releaseAll();
   }
 
   void prepare(double sampleRate) override {
+    capacity_ = maxCapacity_;
+    if constexpr (requires(const Device& device) { device.memoryBytes(); }) {
+      if (budgetBytes_ > 0 && maxCapacity_ > 0) {
+        devices_[0].prepare(sampleRate);
+        const std::size_t each = devices_[0].memoryBytes();
+        const std::size_t fits = each == 0 ? maxCapacity_ : budgetBytes_ / each;
+        capacity_ = static_cast<std::uint32_t>(fits < 1 ? 1 : (fits < maxCapacity_ ? fits : maxCapacity_));
+      }
+    }
     for (std::uint32_t i = 0; i < capacity_; ++i) devices_[i].prepare(sampleRate);
     releaseAll();
   }
@@ -71,7 +85,9 @@ class NodePool final : public NodePoolBase {
 
   std::unique_ptr<Device[]> devices_;
   std::unique_ptr<std::uint32_t[]> freeStack_;
-  std::uint32_t capacity_;
+  std::uint32_t maxCapacity_;
+  std::uint32_t capacity_;  ///< prepared and available: maxCapacity_, or what the budget holds
+  std::size_t budgetBytes_;
   std::uint32_t freeCount_ = 0;
 };
 

@@ -35,11 +35,12 @@ class DelayLine {
   DelayLine& operator=(DelayLine&& other) noexcept {
     if (this == &other) return *this;
     release();
-    pages_ = other.pages_;
-    pending_ = other.pending_;
+    pages_ = std::move(other.pages_);
+    pending_ = std::move(other.pending_);
     pageCount_ = other.pageCount_;
     pendingCount_ = other.pendingCount_;
     size_ = other.size_;
+    pageShift_ = other.pageShift_;
     writeIndex_ = other.writeIndex_;
     owned_ = std::move(other.owned_);
     pool_ = other.pool_;
@@ -49,14 +50,19 @@ class DelayLine {
   }
   ~DelayLine() { release(); }
 
-  /// Non-real-time, standalone: owns storage for at least maxDelaySamples (rounded up to pages).
+  /// Non-real-time, standalone: owns exactly maxDelaySamples of storage, as one page as large as
+  /// needed (a reverb's short all-passes must not take 4096 floats each).
   void prepare(std::uint32_t maxDelaySamples) {
     release();
     pool_ = nullptr;
-    const std::uint32_t pages = pagesFor(std::max<std::uint32_t>(maxDelaySamples, 1u));
-    owned_.assign(static_cast<std::size_t>(pages) * kPageFloats, 0.0f);
-    for (std::uint32_t page = 0; page < pages; ++page) pages_[page] = owned_.data() + static_cast<std::size_t>(page) * kPageFloats;
-    setPageCount(pages);
+    const std::uint32_t size = std::max<std::uint32_t>(maxDelaySamples, 1u);
+    owned_.assign(size, 0.0f);
+    pages_.assign(1, owned_.data());
+    pending_.clear();
+    pending_.shrink_to_fit();
+    pageCount_ = 1;
+    pageShift_ = 31;  // every index < 2^31 falls in page 0
+    size_ = size;
     writeIndex_ = 0;
   }
 
@@ -66,6 +72,10 @@ class DelayLine {
     owned_.clear();
     owned_.shrink_to_fit();
     pool_ = &pool;
+    pageShift_ = kPageShift;
+    pages_.assign(kMaxPages, nullptr);    // page tables sized here, never on the audio thread
+    pending_.assign(kMaxPages, nullptr);
+    setPageCount(0);
   }
 
   /// Audio thread, pooled lines: make room for delays up to `maxDelaySamples`. Pages are taken
@@ -90,24 +100,32 @@ class DelayLine {
       for (std::uint32_t page = 0; page < pendingCount_; ++page) pool_->give(pending_[page]);
     }
     pendingCount_ = 0;
-    setPageCount(pool_ != nullptr ? 0 : pageCount_);
+    if (pool_ != nullptr) setPageCount(0);
     writeIndex_ = 0;
   }
 
   void reset() noexcept {
-    for (std::uint32_t page = 0; page < pageCount_; ++page) std::fill_n(pages_[page], kPageFloats, 0.0f);
+    if (pool_ == nullptr) {
+      std::fill(owned_.begin(), owned_.end(), 0.0f);
+    } else {
+      for (std::uint32_t page = 0; page < pageCount_; ++page) std::fill_n(pages_[page], kPageFloats, 0.0f);
+    }
     writeIndex_ = 0;
     if (pendingCount_ > 0) insertPending();
   }
 
   bool isPrepared() const noexcept { return size_ > 0; }
+  /// Bytes of storage the line holds (owned storage, or its pages).
+  std::size_t memoryBytes() const noexcept {
+    return pool_ == nullptr ? owned_.size() * sizeof(float) : std::size_t{pageCount_ + pendingCount_} * kPageFloats * sizeof(float);
+  }
   /// Longest delay read() accepts right now (pages still pending do not count yet).
   std::uint32_t maxDelaySamples() const noexcept { return size_; }
 
   /// x[n - delay], where x[n] is the sample the next write() stores. 1 <= delay <= maxDelaySamples().
   float read(std::uint32_t delay) const noexcept {
     const std::uint32_t index = writeIndex_ >= delay ? writeIndex_ - delay : writeIndex_ + size_ - delay;
-    return pages_[index >> kPageShift][index & (kPageFloats - 1)];
+    return pages_[index >> pageShift_][index & ((1U << pageShift_) - 1)];
   }
 
   /// Linear interpolation between the neighbouring whole delays; exactly read(delay) when the
@@ -119,7 +137,7 @@ class DelayLine {
   }
 
   void write(float sample) noexcept {
-    pages_[writeIndex_ >> kPageShift][writeIndex_ & (kPageFloats - 1)] = sample;
+    pages_[writeIndex_ >> pageShift_][writeIndex_ & ((1U << pageShift_) - 1)] = sample;
     ++writeIndex_;
     writeIndex_ = writeIndex_ == size_ ? 0 : writeIndex_;
     if (pendingCount_ > 0 && (writeIndex_ & (kPageFloats - 1)) == 0) insertPending();
@@ -143,11 +161,12 @@ class DelayLine {
     pendingCount_ = 0;
   }
 
-  std::array<float*, kMaxPages> pages_{};
-  std::array<float*, kMaxPages> pending_{};
+  std::vector<float*> pages_;    ///< kMaxPages entries for pooled lines, one for owned ones
+  std::vector<float*> pending_;  ///< pooled lines only
   std::uint32_t pageCount_ = 0;
   std::uint32_t pendingCount_ = 0;
   std::uint32_t size_ = 0;
+  std::uint32_t pageShift_ = kPageShift;  ///< pooled: 4096-float pages; owned: one page of any size
   std::uint32_t writeIndex_ = 0;
   std::vector<float> owned_;
   rt::PagePool* pool_ = nullptr;

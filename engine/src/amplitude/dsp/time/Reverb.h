@@ -82,6 +82,15 @@ class Reverb {
     reset();
   }
 
+  /// Bytes of delay-line storage prepare() allocated (it grows with the sample rate).
+  std::size_t memoryBytes() const noexcept {
+    std::size_t bytes = preDelayLeft_.memoryBytes() + preDelayRight_.memoryBytes();
+    for (const auto& line : lines_) bytes += line.memoryBytes();
+    for (const auto& diffuser : diffusersLeft_) bytes += diffuser.line.memoryBytes();
+    for (const auto& diffuser : diffusersRight_) bytes += diffuser.line.memoryBytes();
+    return bytes;
+  }
+
   /// Silences the reverb; every smoothed parameter jumps to its target.
   void reset() noexcept {
     for (auto& line : lines_) line.reset();
