@@ -50,23 +50,20 @@ struct PolySynthControls {
   double sampleRate = 48000.0;
 };
 
-class PolySynthVoice {
+class PolySynthVoice : public VoiceLifecycle {
  public:
   static constexpr std::uint32_t kControlInterval = 16;
-  enum class State : std::uint8_t { Idle, Playing, Fading };
 
   void prepare(double sampleRate, std::uint32_t fadeSamples) noexcept {
     sampleRate_ = sampleRate;
-    fadeSamples_ = fadeSamples;
+    setFadeSamples(fadeSamples);
     ampEnvelope_.prepare(sampleRate, 0);
     filterEnvelope_.prepare(sampleRate, 0);
     reset();
   }
 
   void reset() noexcept {
-    state_ = State::Idle;
-    hasPending_ = false;
-    fade_.cancel();
+    resetLifecycle();
     ampEnvelope_.reset();
     filterEnvelope_.reset();
     svf_.reset();
@@ -76,11 +73,7 @@ class PolySynthVoice {
   Envelope& filterEnvelope() noexcept { return filterEnvelope_; }
 
   void start(std::uint8_t note, float velocity, std::uint64_t order, const PolySynthControls& c) noexcept {
-    state_ = State::Playing;
-    hasPending_ = false;
-    fade_.cancel();
-    note_ = note;
-    order_ = order;
+    beginNote(note, order);
     gateOn_ = true;
     phase1_ = phase2_ = 0.0;
     baseIncrement_ = 440.0 * amplitude::dsp::pow2((static_cast<double>(note) - 69.0) / 12.0) / sampleRate_;
@@ -105,7 +98,7 @@ class PolySynthVoice {
     gateOn_ = true;
     ampEnvelope_.noteOn();
     filterEnvelope_.noteOn();
-    velocityGain_.setTarget(velocityToGain(velocity), fadeSamples_);
+    velocityGain_.setTarget(velocityToGain(velocity), fadeSamples());
   }
 
   void release() noexcept {
@@ -114,43 +107,12 @@ class PolySynthVoice {
     filterEnvelope_.noteOff();
   }
 
-  /// Fades out over ~2 ms, then plays `note` (a stolen voice).
-  void steal(std::uint8_t note, float velocity, std::uint64_t order) noexcept {
-    if (state_ == State::Playing) {
-      state_ = State::Fading;
-      fade_.start(fadeSamples_);
-    }
-    hasPending_ = true;
-    pendingNote_ = note;
-    pendingVelocity_ = velocity;
-    pendingOrder_ = order;
-    pendingReleased_ = false;
-  }
 
-  /// Fades out over ~2 ms and goes idle (all sound off).
-  void silence() noexcept {
-    hasPending_ = false;
-    if (state_ == State::Playing) {
-      state_ = State::Fading;
-      fade_.start(fadeSamples_);
-    }
-  }
 
-  void releasePending() noexcept { pendingReleased_ = true; }
-  void updatePendingVelocity(float velocity) noexcept {
-    pendingVelocity_ = velocity;
-    pendingReleased_ = false;
-  }
 
-  bool isIdle() const noexcept { return state_ == State::Idle; }
-  bool isFree() const noexcept { return state_ == State::Idle || (state_ == State::Fading && !hasPending_); }
   bool isReleasing() const noexcept { return state_ == State::Playing && ampEnvelope_.isReleasing(); }
-  bool isPlayingNote(std::uint8_t note) const noexcept { return state_ == State::Playing && note_ == note; }
   bool isGateOnFor(std::uint8_t note) const noexcept { return isPlayingNote(note) && gateOn_; }
-  bool hasPendingNote(std::uint8_t note) const noexcept { return state_ == State::Fading && hasPending_ && pendingNote_ == note; }
   float currentLevel() const noexcept { return state_ == State::Idle ? 0.0f : ampEnvelope_.level() * velocityGain_.current(); }
-  std::uint64_t startOrder() const noexcept { return hasPending_ ? pendingOrder_ : order_; }
-  State state() const noexcept { return state_; }
 
   /// Adds this voice's output to `out`.
   void render(float* out, std::uint32_t frames, const PolySynthControls& c) noexcept {
@@ -167,10 +129,10 @@ class PolySynthVoice {
       const float filtered = svf_.tick(coefficients_, mixed).low;
       filterEnvelope_.next();
       float gain = ampEnvelope_.next() * velocityGain_.next();
-      if (state_ == State::Fading) gain *= fade_.next();
+      gain *= fadeGain();
       out[i] += filtered * gain;
       if (state_ == State::Fading) {
-        if (!fade_.isActive()) finishFade(c);
+        if (fadeEnded()) finishFade(c);
       } else if (ampEnvelope_.isIdle()) {
         state_ = State::Idle;
       }
@@ -224,21 +186,14 @@ class PolySynthVoice {
   }
 
   void finishFade(const PolySynthControls& c) noexcept {
-    if (!hasPending_) {
-      state_ = State::Idle;
-      return;
-    }
-    const bool releaseAtOnce = pendingReleased_;
-    start(pendingNote_, pendingVelocity_, pendingOrder_, c);
-    if (releaseAtOnce) release();
+    PendingNote next;
+    if (!takeOver(next)) return;
+    start(next.note, next.velocity, next.order, c);
+    if (next.released) release();
   }
 
   double sampleRate_ = 48000.0;
-  std::uint32_t fadeSamples_ = 96;
-  State state_ = State::Idle;
-  std::uint8_t note_ = 0;
   bool gateOn_ = false;
-  std::uint64_t order_ = 0;
   double phase1_ = 0.0;
   double phase2_ = 0.0;
   double baseIncrement_ = 0.0;
@@ -259,12 +214,6 @@ class PolySynthVoice {
   Envelope ampEnvelope_;
   Envelope filterEnvelope_;
   LinearRamp velocityGain_;
-  VoiceFade fade_;
-  bool hasPending_ = false;
-  bool pendingReleased_ = false;
-  std::uint8_t pendingNote_ = 0;
-  float pendingVelocity_ = 0.0f;
-  std::uint64_t pendingOrder_ = 0;
 };
 
 class PolySynth {

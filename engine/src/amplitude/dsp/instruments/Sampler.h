@@ -50,35 +50,27 @@ struct SamplerControls {
   std::uint32_t loopEnd = 0;
 };
 
-class SamplerVoice {
+class SamplerVoice : public VoiceLifecycle {
  public:
-  enum class State : std::uint8_t { Idle, Playing, Fading };
-
   void prepare(double sampleRate, std::uint32_t fadeSamples) noexcept {
-    fadeSamples_ = fadeSamples;
+    setFadeSamples(fadeSamples);
     envelope_.prepare(sampleRate, 0);
     reset();
   }
 
   void reset() noexcept {
-    state_ = State::Idle;
-    hasPending_ = false;
-    fade_.cancel();
+    resetLifecycle();
     envelope_.reset();
   }
 
   Envelope& envelope() noexcept { return envelope_; }
 
   void start(std::uint8_t note, float velocity, std::uint64_t order, const SamplerControls& c) noexcept {
-    hasPending_ = false;
-    fade_.cancel();
     if (!c.sample.isPlayable() || c.startOffset >= c.sample.frames) {
-      state_ = State::Idle;
+      resetLifecycle();
       return;
     }
-    state_ = State::Playing;
-    note_ = note;
-    order_ = order;
+    beginNote(note, order);
     gateOn_ = true;
     index_ = c.startOffset;
     fraction_ = 0.0;
@@ -99,33 +91,11 @@ class SamplerVoice {
     envelope_.noteOff();
   }
 
-  void steal(std::uint8_t note, float velocity, std::uint64_t order) noexcept {
-    if (state_ == State::Playing) {
-      state_ = State::Fading;
-      fade_.start(fadeSamples_);
-    }
-    hasPending_ = true;
-    pendingNote_ = note;
-    pendingVelocity_ = velocity;
-    pendingOrder_ = order;
-    pendingReleased_ = false;
-  }
 
-  void releasePending() noexcept { pendingReleased_ = true; }
-  void updatePendingVelocity(float velocity) noexcept {
-    pendingVelocity_ = velocity;
-    pendingReleased_ = false;
-  }
 
-  bool isIdle() const noexcept { return state_ == State::Idle; }
-  bool isFree() const noexcept { return state_ == State::Idle || (state_ == State::Fading && !hasPending_); }
   bool isReleasing() const noexcept { return state_ == State::Playing && envelope_.isReleasing(); }
-  bool isPlayingNote(std::uint8_t note) const noexcept { return state_ == State::Playing && note_ == note; }
   bool isGateOnFor(std::uint8_t note) const noexcept { return isPlayingNote(note) && gateOn_; }
-  bool hasPendingNote(std::uint8_t note) const noexcept { return state_ == State::Fading && hasPending_ && pendingNote_ == note; }
   float currentLevel() const noexcept { return state_ == State::Idle ? 0.0f : envelope_.level() * velocityGain_; }
-  std::uint64_t startOrder() const noexcept { return hasPending_ ? pendingOrder_ : order_; }
-  State state() const noexcept { return state_; }
 
   /// Adds this voice's output to left and right.
   void render(float* left, float* right, std::uint32_t frames, const SamplerControls& c) noexcept {
@@ -137,12 +107,12 @@ class SamplerVoice {
       float l = interpolate(c, 0, looping, t);
       float r = stereo ? interpolate(c, 1, looping, t) : l;
       float gain = envelope_.next() * velocityGain_;
-      if (state_ == State::Fading) gain *= fade_.next();
+      gain *= fadeGain();
       left[i] += l * gain;
       right[i] += r * gain;
       advance(c, looping);
       if (state_ == State::Fading) {
-        if (!fade_.isActive()) finishFade(c);
+        if (fadeEnded()) finishFade(c);
       } else if (envelope_.isIdle() || (!looping && index_ >= static_cast<std::int64_t>(view.frames))) {
         state_ = State::Idle;
       }
@@ -192,32 +162,20 @@ class SamplerVoice {
   }
 
   void finishFade(const SamplerControls& c) noexcept {
-    if (!hasPending_) {
-      state_ = State::Idle;
-      return;
-    }
-    const bool releaseAtOnce = pendingReleased_;
-    start(pendingNote_, pendingVelocity_, pendingOrder_, c);
-    if (releaseAtOnce && c.playback != SamplerPlayback::OneShot) release();
+    PendingNote next;
+    if (!takeOver(next)) return;
+    start(next.note, next.velocity, next.order, c);
+    if (next.released) release();
   }
 
-  std::uint32_t fadeSamples_ = 96;
-  State state_ = State::Idle;
-  std::uint8_t note_ = 0;
+
   bool gateOn_ = false;
   bool wrapped_ = false;
-  std::uint64_t order_ = 0;
   std::int64_t index_ = 0;
   double fraction_ = 0.0;
   double rate_ = 1.0;
   float velocityGain_ = 1.0f;
   Envelope envelope_;
-  VoiceFade fade_;
-  bool hasPending_ = false;
-  bool pendingReleased_ = false;
-  std::uint8_t pendingNote_ = 0;
-  float pendingVelocity_ = 0.0f;
-  std::uint64_t pendingOrder_ = 0;
 };
 
 class Sampler {

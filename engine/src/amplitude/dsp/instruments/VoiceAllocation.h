@@ -33,6 +33,103 @@ class VoiceFade {
   std::uint32_t remaining_ = 0;
 };
 
+/// The life of a voice that the instruments share: idle, playing a note, or fading out (stolen,
+/// or silenced) with possibly the next note waiting to take the voice over when the fade ends.
+/// The instrument's voice derives from it and adds its sound; it calls beginNote() when a note
+/// starts and takeOver() when a fade ends.
+class VoiceLifecycle {
+ public:
+  enum class State : std::uint8_t { Idle, Playing, Fading };
+
+  /// Fades out over ~2 ms, then plays `note` (a stolen voice).
+  void steal(std::uint8_t note, float velocity, std::uint64_t order) noexcept {
+    startFade();
+    hasPending_ = true;
+    pendingNote_ = note;
+    pendingVelocity_ = velocity;
+    pendingOrder_ = order;
+    pendingReleased_ = false;
+  }
+
+  /// Fades out over ~2 ms and goes idle (all sound off).
+  void silence() noexcept {
+    hasPending_ = false;
+    startFade();
+  }
+
+  void releasePending() noexcept { pendingReleased_ = true; }
+  void updatePendingVelocity(float velocity) noexcept {
+    pendingVelocity_ = velocity;
+    pendingReleased_ = false;
+  }
+
+  bool isIdle() const noexcept { return state_ == State::Idle; }
+  bool isFree() const noexcept { return state_ == State::Idle || (state_ == State::Fading && !hasPending_); }
+  bool isPlayingNote(std::uint8_t note) const noexcept { return state_ == State::Playing && note_ == note; }
+  bool hasPendingNote(std::uint8_t note) const noexcept { return state_ == State::Fading && hasPending_ && pendingNote_ == note; }
+  std::uint64_t startOrder() const noexcept { return hasPending_ ? pendingOrder_ : order_; }
+  State state() const noexcept { return state_; }
+
+ protected:
+  struct PendingNote {
+    std::uint8_t note;
+    float velocity;
+    std::uint64_t order;
+    bool released;  ///< its note-off came while it waited
+  };
+
+  void setFadeSamples(std::uint32_t samples) noexcept { fadeSamples_ = samples; }
+  std::uint32_t fadeSamples() const noexcept { return fadeSamples_; }
+
+  void resetLifecycle() noexcept {
+    state_ = State::Idle;
+    hasPending_ = false;
+    fade_.cancel();
+  }
+
+  void beginNote(std::uint8_t note, std::uint64_t order) noexcept {
+    state_ = State::Playing;
+    hasPending_ = false;
+    fade_.cancel();
+    note_ = note;
+    order_ = order;
+  }
+
+  /// This sample's gain from the steal fade (1 unless fading).
+  float fadeGain() noexcept { return state_ == State::Fading ? fade_.next() : 1.0f; }
+  bool fadeEnded() const noexcept { return state_ == State::Fading && !fade_.isActive(); }
+
+  /// At the end of a fade: the note that takes the voice over, or none (the voice goes idle).
+  bool takeOver(PendingNote& next) noexcept {
+    if (!hasPending_) {
+      state_ = State::Idle;
+      return false;
+    }
+    next = {pendingNote_, pendingVelocity_, pendingOrder_, pendingReleased_};
+    return true;
+  }
+
+  State state_ = State::Idle;
+  std::uint8_t note_ = 0;
+  std::uint64_t order_ = 0;
+
+ private:
+  void startFade() noexcept {
+    if (state_ == State::Playing) {
+      state_ = State::Fading;
+      fade_.start(fadeSamples_);
+    }
+  }
+
+  std::uint32_t fadeSamples_ = 96;
+  VoiceFade fade_;
+  bool hasPending_ = false;
+  bool pendingReleased_ = false;
+  std::uint8_t pendingNote_ = 0;
+  float pendingVelocity_ = 0.0f;
+  std::uint64_t pendingOrder_ = 0;
+};
+
 /// Fade length of a stolen or silenced voice.
 inline std::uint32_t stealFadeSamples(double sampleRate, double milliseconds = 2.0) noexcept {
   const double samples = sampleRate * milliseconds / 1000.0 + 0.5;
