@@ -13,9 +13,10 @@ import { callgrindCounts } from './lib/callgrind.mjs';
 import { BUDGET_US, env, fmt, log, ratio, root, table } from './lib/common.mjs';
 import { bootPatch, nodeChain, tailCost } from './lib/node.mjs';
 import { commandLatency, gcAndMemory, realtimeCapacity } from './lib/realtime.mjs';
+import { serverThroughput } from './lib/server.mjs';
 import { CANDIDATES, runThroughput } from './lib/throughput.mjs';
 
-const ALL_SECTIONS = ['throughput', 'realtime', 'native', 'tail', 'callgrind', 'gc', 'latency'];
+const ALL_SECTIONS = ['throughput', 'realtime', 'native', 'tail', 'callgrind', 'gc', 'latency', 'server'];
 const sections = new Set(env.list('BENCH_SECTIONS', ALL_SECTIONS));
 const rounds = env.number('BENCH_ROUNDS', 3);
 const started = Date.now();
@@ -236,6 +237,26 @@ if (sections.has('callgrind')) {
   }
 }
 
+if (sections.has('server')) {
+  const server = await serverThroughput();
+  result.sections.server = server;
+  print(
+    '8z',
+    `9. Server: our amplitude-server on SQLite and on PostgreSQL (a ${Math.round(server.documentBytes / 1024)} KiB project document)`,
+    [
+      ['database', (r) => r.backend, 'left'],
+      ['operation', (r) => r.operation, 'left'],
+      ['requests/s', (r) => fmt(r.perSecond, 0)],
+      ['p50 ms', (r) => fmt(r.p50, 2)],
+      ['p99 ms', (r) => fmt(r.p99, 2)],
+      ['non-2xx', (r) => r.non2xx],
+    ],
+    server.rows,
+    ['Opens: wrk -t2 -c16 with the session cookie. Saves: one client, each PUT against the current revision, committed durably (SQLite WAL + synchronous=FULL; PostgreSQL fsync on) before the answer.',
+     'WebSocket collaboration is not built yet, so there is no WebSocket load figure.'],
+  );
+}
+
 // ---- Targets -------------------------------------------------------------------------------------
 const targets = [];
 const through = result.sections.throughput?.rows ?? [];
@@ -269,7 +290,7 @@ if (result.sections.latency) {
   const { withinOne, exact, commands } = result.sections.latency;
   add('100% of commands applied within 1 quantum', `${fmt(100 * withinOne, 2)} % of ${exact}/${commands} observed exactly`, withinOne === 1);
 }
-add('64 tracks at 60 fps in the UI (p95 <= 16.7 ms)', 'not measured', null, 'the UI has no track view yet');
+add('64 tracks at 60 fps in the UI (p95 <= 16.7 ms)', 'not measured', null, 'the arrangement view exists; its frame-time probe is not written yet');
 if (targets.length) {
   result.targets = targets;
   print('9', 'Targets of the benchmarks issue', [

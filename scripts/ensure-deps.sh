@@ -23,8 +23,8 @@ debian_packages=(
   chromium
   # test media made by real encoders, and an independent reader for our WAV writer
   sox abcmidi
-  # benchmarks (make bench): callgrind instruction counts
-  valgrind
+  # benchmarks (make bench): callgrind instruction counts, HTTP load on the server
+  valgrind wrk
 )
 
 missing=()
