@@ -100,6 +100,8 @@ std::size_t TestServer::stagingFileCount() const {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator{dataDir_ / "assets" / "tmp"}, {}));
 }
 
+std::uint64_t TestServer::passwordVerifications() const { return parts_->passwords->verificationsRun(); }
+
 std::string TestServer::queryScalar(const std::string& sql) {
   std::string value;
   parts_->database->transact(store::TransactionKind::read, [&](store::SqlTransaction& tx) {

@@ -42,6 +42,8 @@ public:
   std::size_t stagingFileCount() const;
   /// Runs one SQL statement directly, returning the first column of the first row ("" if none).
   std::string queryScalar(const std::string& sql);
+  /// argon2id verifications the server's password hasher has run.
+  std::uint64_t passwordVerifications() const;
 
 private:
   struct Parts;

@@ -36,7 +36,8 @@ std::string PasswordHasher::hash(std::string_view password) {
 bool PasswordHasher::verify(const std::string* storedHash, std::string_view password) {
   const std::string& against = storedHash ? *storedHash : dummyHash_;
   const bool matches = pool_
-                           .submit([&against, password] {
+                           .submit([this, &against, password] {
+                             verificationsRun_.fetch_add(1, std::memory_order_relaxed);
                              return crypto_pwhash_str_verify(against.c_str(), password.data(),
                                                              password.size()) == 0;
                            })

@@ -5,7 +5,9 @@
 // Tokens: 32 random bytes, base64url; the server stores only their SHA-256.
 #include "amplitude/server/api/WorkQueue.h"
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,11 +30,15 @@ public:
   /// (pass nullptr), so both cases take the same time.
   bool verify(const std::string* storedHash, std::string_view password);
   bool needsRehash(const std::string& storedHash) const;
+  /// argon2id verifications run so far: the log-in path must run exactly one whether or not
+  /// the account exists (the work, not a clock, is what the tests compare).
+  std::uint64_t verificationsRun() const { return verificationsRun_.load(std::memory_order_relaxed); }
 
 private:
   PasswordCost cost_;
   WorkQueue pool_;
   std::string dummyHash_;
+  std::atomic<std::uint64_t> verificationsRun_{0};
 };
 
 /// 32 random bytes as unpadded base64url (43 characters).
