@@ -13,8 +13,10 @@ WASM_DIR := build/wasm
 GENERATED_WEB := web/src/generated
 
 FUZZ_DIR := build/fuzz
+SANITIZE_DIR := build/sanitize
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps native wasm web fuzz-build run test bench clean
+.PHONY: all deps native wasm web fuzz-build sanitize-build run test bench clean
 
 all: native web
 
@@ -45,10 +47,17 @@ fuzz-build: deps
 	@cmake -S . -B $(FUZZ_DIR) -DAMPLITUDE_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(FUZZ_DIR) -j$(JOBS)
 
+# The native tests again under AddressSanitizer and UndefinedBehaviorSanitizer (vptr checks off:
+# the engine is built without RTTI).
+sanitize-build: deps
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS=$(SANITIZE_FLAGS)" \
+	  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j$(JOBS)
+
 run: all
 	$(NATIVE_DIR)/server/amplitude-server --host $(HOST) --port $(PORT) --web-root web/dist
 
-test: all fuzz-build
+test: all fuzz-build sanitize-build
 	@JOBS=$(JOBS) scripts/run-tests.sh
 
 # Benchmarks (not tests): figures side by side as ratios, in one run (bench/README.md; BENCH_*

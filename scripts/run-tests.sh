@@ -8,6 +8,7 @@ jobs=${JOBS:-$(nproc)}
 suites=(
   "native (ctest: protocol, engine, server)|ctest --test-dir build/native --output-on-failure -j $jobs"
   "server API on SQLite and a throwaway PostgreSQL|server/tests/run-api-tests.sh build/native/server/amplitude_server_tests"
+  "native under ASan/UBSan (ctest, then the server API on PostgreSQL too)|ctest --test-dir build/sanitize --output-on-failure -j $jobs && LSAN_OPTIONS=suppressions=$PWD/server/tests/lsan-suppressions.txt server/tests/run-api-tests.sh build/sanitize/server/amplitude_server_tests"
   "web unit (vitest)|cd web && npx vitest run"
   "browser end-to-end (playwright-core + chromium)|cd web && npm run --silent e2e"
   "fuzz, short (libFuzzer + ASan/UBSan)|scripts/fuzz.sh ${FUZZ_SECONDS:-10}"
