@@ -6,6 +6,8 @@ import { newId } from '../project/ids';
 import { TempoMap } from '../project/tempoMap';
 import { addTrack, deleteClips, duplicateClips, setLoop, splitClips } from '../state/edits';
 import { useProject, useProjectStore } from '../state/useProject';
+import { useServer } from '../server/useServer';
+import { AccountPanel } from './AccountPanel';
 import { Arrangement } from './Arrangement';
 import { useOpenedProject } from './appContext';
 import { EngineStatus } from './EngineStatus';
@@ -22,7 +24,9 @@ export function App() {
   const snapshot = useSessionSnapshot();
   const project = useOpenedProject();
   const store = useProjectStore();
-  const { canUndo, canRedo, view, selection } = useProject();
+  const { canUndo, canRedo, view, selection, readOnly } = useProject();
+  const server = useServer();
+  const [accountOpen, setAccountOpen] = useState(false);
   const { toggle } = useTransportActions();
   const fileInput = useRef<HTMLInputElement>(null);
   const [messages, setMessages] = useState<string[]>(project.problem ? [project.problem] : []);
@@ -82,7 +86,13 @@ export function App() {
       <header className="app-header">
         <h1>Amplitude</h1>
         <TransportBar />
+        <button type="button" className="transport-button account-toggle" aria-expanded={accountOpen} onClick={() => setAccountOpen((o) => !o)} title="Account & projects">
+          ☁ {server.account ? server.account.username : 'Account'}
+        </button>
       </header>
+      {readOnly && server.open?.viewingRevision != null && (
+        <div className="read-only-banner" role="status">Revision {server.open.viewingRevision} of “{server.open.name}”, read-only. Restore it or go back to the latest in Account &amp; projects.</div>
+      )}
       <nav className="toolbar" aria-label="Editing">
         <button type="button" onClick={() => store.apply(addTrack('audio', 'Audio'))}>+ Audio track</button>
         <button type="button" onClick={() => store.apply(addTrack('instrument', 'Synth'))}>+ Instrument track</button>
@@ -126,6 +136,7 @@ export function App() {
       <main className="workspace">{view.panel === 'arrange' ? <Arrangement /> : <Mixer />}</main>
       <EngineStatus />
       <div className="shortcuts">{SHORTCUTS}</div>
+      {accountOpen && <AccountPanel onClose={() => setAccountOpen(false)} />}
     </div>
   );
 }

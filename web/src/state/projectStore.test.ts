@@ -65,4 +65,17 @@ describe('ProjectStore', () => {
     expect(clip.kind === 'midi' && clip.notes.map((n) => n.startBeat)).toEqual([1]);
     expect(validateProject(store.document)).toEqual([]);
   });
+
+  it('ignores edits, undo and redo while an old revision is open read-only', () => {
+    const store = storeWithClip();
+    const old = store.document;
+    store.load(old, { readOnly: true });
+    store.apply(addTrack('audio', 'More', 'trk-c'));
+    store.undo();
+    expect(store.document).toBe(old);
+    expect(store.getSnapshot().readOnly).toBe(true);
+    store.load(old);
+    store.apply(addTrack('audio', 'More', 'trk-c'));
+    expect(store.document).not.toBe(old);
+  });
 });

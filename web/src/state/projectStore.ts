@@ -28,6 +28,8 @@ export interface ProjectSnapshot {
   readonly view: ViewState;
   /** Bumped on every document change, so listeners can tell edits from view changes. */
   readonly revision: number;
+  /** Set while an old server revision is shown: edits, undo and redo do nothing. */
+  readonly readOnly: boolean;
 }
 
 export const emptySelection: Selection = { clipIds: [], trackId: null };
@@ -40,7 +42,7 @@ export class ProjectStore {
   private readonly listeners = new Set<() => void>();
 
   constructor(document: ProjectDocument) {
-    this.snapshot = { document, canUndo: false, canRedo: false, selection: emptySelection, view: defaultView, revision: 0 };
+    this.snapshot = { document, canUndo: false, canRedo: false, selection: emptySelection, view: defaultView, revision: 0, readOnly: false };
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -56,6 +58,7 @@ export class ProjectStore {
 
   /** Applies an edit; an edit that changes nothing leaves no history entry. */
   apply(edit: Edit): void {
+    if (this.snapshot.readOnly) return;
     const before = this.snapshot.document;
     const after = edit(before);
     if (after === before) return;
@@ -66,6 +69,7 @@ export class ProjectStore {
   }
 
   undo(): void {
+    if (this.snapshot.readOnly) return;
     const previous = this.past.pop();
     if (!previous) return;
     this.future.push(this.snapshot.document);
@@ -73,16 +77,18 @@ export class ProjectStore {
   }
 
   redo(): void {
+    if (this.snapshot.readOnly) return;
     const next = this.future.pop();
     if (!next) return;
     this.past.push(this.snapshot.document);
     this.setDocument(next);
   }
 
-  /** Replaces the document and forgets the history (opening a project). */
-  load(document: ProjectDocument): void {
+  /** Replaces the document and forgets the history (opening a project); read-only for an old revision. */
+  load(document: ProjectDocument, options: { readOnly?: boolean } = {}): void {
     this.past = [];
     this.future = [];
+    this.update({ readOnly: options.readOnly ?? false });
     this.setDocument(document);
     this.select(emptySelection);
   }
