@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 namespace amplitude {
@@ -79,6 +81,28 @@ TEST(ProjectRender, AnAudioClipStartsOnTheFrameOfItsBeatThroughTempoChanges) {
   }
 }
 
+TEST(ProjectRender, ASongStartsAtItsMixerLevelsFromTheFirstSample) {
+  // Strips glide ~10 ms from their defaults to a new level; the loader settles them before Play,
+  // so a clip at beat 0 on a track at -20 dB into a master at -6 dB is at -26 dB from frame 0.
+  auto document = song({track("master", "master", 0), track("audio-1", "audio", 1, {audioClip("clip-1", 0, 1, 0)})}, kAsset);
+  document["tracks"][0]["strip"]["volumeDb"] = -6;
+  document["tracks"][1]["strip"]["volumeDb"] = -20;
+  const auto parsed = project::parseProjectText(document.dump());
+  ASSERT_TRUE(parsed.ok()) << (parsed.errors.empty() ? "" : parsed.errors.front());
+  test::EngineHarness harness;
+  const auto loaded = render::loadProject(harness.engine(), *parsed.document, [](const project::Asset&) { return ramp(); });
+  ASSERT_TRUE(loaded.errors.empty()) << loaded.errors.front();
+  EXPECT_EQ(harness.state().commandsRejected, 0u);
+  harness.send(protocol::Seek{0});
+  harness.send(protocol::Play{});
+  const auto out = harness.render(8);
+  const double gain = std::pow(10.0, -26.0 / 20.0);
+  for (std::size_t t = 0; t < out.size(); ++t) {
+    const double expected = static_cast<double>(t + 1) / 131072.0 * gain;
+    ASSERT_NEAR(out[t], expected, expected * 1e-5) << "frame " << t;
+  }
+}
+
 TEST(ProjectRender, ReportsWhatCannotBeLoadedByName) {
   auto document = song({track("master", "master", 0), track("audio-1", "audio", 1, {audioClip("clip-1", 0, 1, 0)})}, kAsset);
   document["tracks"][1]["inserts"] = {{{"id", "fx-1"}, {"device", "Delay"}, {"enabled", true}, {"params", {{"time", 300}}}}};
@@ -88,7 +112,6 @@ TEST(ProjectRender, ReportsWhatCannotBeLoadedByName) {
   const auto loaded = render::loadProject(harness.engine(), *parsed.document, [](const project::Asset&) { return std::nullopt; });
   ASSERT_EQ(loaded.errors.size(), 1u);
   EXPECT_NE(loaded.errors.front().find("ramp.wav was not found"), std::string::npos) << loaded.errors.front();
-  harness.render(1);  // the loader's last batch applies in the first quantum
   EXPECT_EQ(harness.state().commandsRejected, 0u) << "the delay insert and its time were accepted";
   EXPECT_GT(harness.state().commandsApplied, 5u);
 }

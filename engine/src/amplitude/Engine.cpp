@@ -63,10 +63,12 @@ Engine::Engine(SharedRegion& shared)
   // 21 at 192 kHz), at most 128.
   addDevice<devices::ReverbNode>(pools_, devices_, 128, std::size_t{12} << 20);
   addDevice<devices::PanNode>(pools_, devices_, 256);
-  addDevice<devices::PolySynthNode>(pools_, devices_, 16);
+  // A song of 256 audio tracks (one clip player each) and 64 synth tracks fits; idle pooled
+  // nodes cost memory (DevicesTest keeps the total under budget at 192 kHz), never time.
+  addDevice<devices::PolySynthNode>(pools_, devices_, 64);
   addDevice<devices::SamplerNode>(pools_, devices_, 256);
-  addDevice<devices::DrumMachineNode>(pools_, devices_, 8);
-  addDevice<devices::ClipPlayerNode>(pools_, devices_, 128);
+  addDevice<devices::DrumMachineNode>(pools_, devices_, 16);
+  addDevice<devices::ClipPlayerNode>(pools_, devices_, 256);
   graph_ = std::make_unique<graph::AudioGraph>(devices_);
   notes_ = std::make_unique<timeline::NoteSchedule>();
   tempoMap_ = std::make_unique<timeline::TempoMap>();

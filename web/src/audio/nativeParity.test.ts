@@ -14,6 +14,8 @@ import { createEmptyProject } from '../state/newProject';
 import { SharedEngineMemory } from './engineMemory';
 import { startEngineInNode } from './nodeEngine.testing';
 import { Reconciler } from './reconciler';
+import { SETTLE_SECONDS } from '../export/renderDocument';
+import { FRAMES_PER_QUANTUM } from '../generated/protocol.generated';
 
 const RATE = 48_000;
 const FRAMES = 144_000;
@@ -26,9 +28,12 @@ function renderInBrowserPath(document: ProjectDocument, audio: Float32Array) {
   const reconciler = new Reconciler(RATE, new SharedEngineMemory(engine.memory.buffer, engine.layout), () => ({ sampleRate: RATE, channels: [audio] }));
   const result = reconciler.reconcile(document);
   expect(result.problems).toEqual([]);
-  const commands: Command[] = [...Reconciler.initialCommands(), ...result.commands, { type: 'Seek', positionSamples: 0n }, { type: 'Play' }];
+  const commands: Command[] = [...Reconciler.initialCommands(), ...result.commands];
   let sequence = 1;
   for (const command of commands) if (!engine.ring.tryPush(command, sequence++, 0)) throw new Error('ring full');
+  // Loaded, then settled while stopped (as the export and amplitude-render do), then played.
+  engine.renderInterleaved(Math.ceil((SETTLE_SECONDS * RATE) / FRAMES_PER_QUANTUM) * FRAMES_PER_QUANTUM);
+  for (const command of [{ type: 'Seek', positionSamples: 0n }, { type: 'Play' }] as Command[]) engine.ring.tryPush(command, sequence++, 0);
   const out = engine.renderInterleaved(FRAMES);
   const state = engine.readState();
   expect(state.commandsRejected, `the engine refused a command: code ${state.lastErrorCode}`).toBe(0);

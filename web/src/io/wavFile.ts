@@ -104,3 +104,103 @@ export function writeWavFile(channels: readonly Float32Array[], sampleRate: numb
   }
   return bytes;
 }
+
+/** Sample formats of exported WAV files (the same three as amplitude-render --bits). */
+export type WavSampleFormat = '16' | '24' | '32f';
+
+/**
+ * A WAV file of interleaved samples, byte for byte what the native writer
+ * (engine/src/amplitude/io/WavFile.cpp, writeWav) makes of the same samples and seed, so a browser
+ * export and a server/native render of one song are the same file: 16-bit PCM in the plain fmt
+ * chunk, 24-bit as WAVE_FORMAT_EXTENSIBLE, float with cbSize 0 and a fact chunk. PCM is TPDF
+ * dithered (one LSB peak to peak) from the same seeded xorshift64.
+ */
+export function encodeWav(interleaved: Float32Array, channels: number, sampleRate: number, format: WavSampleFormat, ditherSeed = 1): Uint8Array {
+  const bits = format === '16' ? 16 : format === '24' ? 24 : 32;
+  const bytesPerSample = bits / 8;
+  const dataBytes = interleaved.length * bytesPerSample;
+  if (dataBytes + 80 > 0xffffffff) throw new WavFileError('the audio is too long for one WAV file (4 GB)');
+  const extensible = format === '24';
+  const isFloat = format === '32f';
+  const fmtBytes = extensible ? 40 : isFloat ? 18 : 16;
+  const factBytes = isFloat ? 12 : 0;
+  const total = 28 + fmtBytes + factBytes + dataBytes + (dataBytes & 1);
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  const tag = (s: string) => [...s].forEach((ch) => view.setUint8(at++, ch.charCodeAt(0)));
+  const u16 = (v: number) => ((view.setUint16(at, v, true), (at += 2)));
+  const u32 = (v: number) => ((view.setUint32(at, v, true), (at += 4)));
+  tag('RIFF');
+  u32(4 + (8 + fmtBytes) + factBytes + (8 + dataBytes + (dataBytes & 1)));
+  tag('WAVE');
+  tag('fmt ');
+  u32(fmtBytes);
+  u16(extensible ? 0xfffe : isFloat ? 3 : 1);
+  u16(channels);
+  u32(sampleRate);
+  u32(sampleRate * channels * bytesPerSample);
+  u16(channels * bytesPerSample);
+  u16(bits);
+  if (isFloat) u16(0);
+  if (extensible) {
+    u16(22); // cbSize
+    u16(bits); // valid bits per sample
+    u32(channels === 1 ? 0x4 : channels === 2 ? 0x3 : 0); // speaker positions
+    for (const b of [1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71]) view.setUint8(at++, b); // KSDATAFORMAT_SUBTYPE_PCM
+  }
+  if (isFloat) {
+    tag('fact');
+    u32(4);
+    u32(interleaved.length / channels);
+  }
+  tag('data');
+  u32(dataBytes);
+  if (isFloat) {
+    // The data starts at byte 58 (not 4-aligned): copy the float bytes, little-endian on every
+    // platform we run on.
+    bytes.set(new Uint8Array(interleaved.buffer, interleaved.byteOffset, interleaved.byteLength), at);
+    return bytes;
+  }
+  writeDitheredPcm(view, at, interleaved, format === '16' ? 32768 : 8388608, bytesPerSample, ditherSeed);
+  return bytes;
+}
+
+/**
+ * TPDF-dithered PCM, as the native writer: x * scale + (u1 - u2), rounded half away from zero
+ * (std::round), clipped to [-scale, scale - 1]. u is xorshift64 (<<13, >>7, <<17) >> 11 over
+ * 2^53, kept here as two uint32 halves because BigInt per sample would be far too slow.
+ */
+function writeDitheredPcm(view: DataView, start: number, samples: Float32Array, scale: number, bytesPerSample: number, seed: number): void {
+  let hi = Math.floor(seed / 2 ** 32) >>> 0;
+  let lo = seed >>> 0 || (hi === 0 ? 1 : 0);
+  const uniform = () => {
+    let h = ((hi << 13) | (lo >>> 19)) >>> 0;
+    let l = (lo << 13) >>> 0;
+    hi = (hi ^ h) >>> 0;
+    lo = (lo ^ l) >>> 0;
+    l = ((lo >>> 7) | (hi << 25)) >>> 0;
+    h = hi >>> 7;
+    hi = (hi ^ h) >>> 0;
+    lo = (lo ^ l) >>> 0;
+    h = ((hi << 17) | (lo >>> 15)) >>> 0;
+    l = (lo << 17) >>> 0;
+    hi = (hi ^ h) >>> 0;
+    lo = (lo ^ l) >>> 0;
+    return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
+  };
+  let at = start;
+  for (let i = 0; i < samples.length; i++) {
+    const first = uniform();
+    const dithered = samples[i]! * scale + (first - uniform());
+    const rounded = dithered < 0 ? -Math.round(-dithered) : Math.round(dithered);
+    const value = Math.min(scale - 1, Math.max(-scale, rounded));
+    if (bytesPerSample === 2) view.setInt16(at, value, true);
+    else {
+      view.setUint8(at, value & 0xff);
+      view.setUint8(at + 1, (value >> 8) & 0xff);
+      view.setUint8(at + 2, (value >> 16) & 0xff);
+    }
+    at += bytesPerSample;
+  }
+}

@@ -55,7 +55,8 @@ class Loader {
       loadClips(*track);
       loadAutomation(*track);
     }
-    flush(false);  // the last batch waits in the ring: the caller's first quantum applies it
+    flush();
+    settle();
     return result_;
   }
 
@@ -69,6 +70,15 @@ class Loader {
   };
 
   void error(std::string message) { result_.errors.push_back(std::move(message)); }
+
+  /// Stopped quanta until every parameter has glided to its value (strips and gains ramp for
+  /// ~10 ms from their defaults, a reverb's size for 100 ms), as in the browser, where a song is
+  /// loaded long before Play. Counted with the quantum that applied the last batch, like the
+  /// browser's export (web/src/export/renderDocument.ts), so the two render the same bits.
+  void settle() {
+    const auto quanta = static_cast<std::uint32_t>(std::ceil(kSettleSeconds * rate_ / protocol::kFramesPerQuantum));
+    for (std::uint32_t i = 1; i < quanta; ++i) engine_.renderQuantum();
+  }
 
   /// Queues a command; a batch goes to the engine when the ring is nearly full or a table slot is
   /// about to be reused.

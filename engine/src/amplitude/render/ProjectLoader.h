@@ -30,9 +30,12 @@ struct LoadResult {
   std::uint64_t endFrame = 0;       ///< last frame any clip or note reaches
 };
 
-/// The engine must be prepared at the project's sample rate and freshly reset. The last commands
-/// are left in the ring for the caller's first quantum (with its Play), so a render starts exactly
-/// as the browser's does; the engine's commandsRejected counter then tells whether all applied.
+/// Stopped time after loading, for every parameter to reach its value before Play.
+inline constexpr double kSettleSeconds = 0.25;
+
+/// The engine must be prepared at the project's sample rate and freshly reset. Every command is
+/// applied (refusals are in `errors`) and the engine has rendered kSettleSeconds of stopped
+/// quanta, so the caller's Seek and Play start a song at its mixer's levels from the first sample.
 LoadResult loadProject(Engine& engine, const project::ProjectDocument& document, const AssetSource& assets);
 
 }  // namespace amplitude::render
