@@ -42,7 +42,7 @@ before(async () => {
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}/?live=off`); // explicit saves and 409s; live editing: collaboration.test.mjs
 });
 
 after(async () => {
@@ -133,7 +133,7 @@ it('shares the project with a second account, who then sees it', async () => {
 it('refuses a save from a stale tab (409) and offers to overwrite or reload', async () => {
   stale = await browser.context.newPage();
   stale.on('pageerror', (error) => pageErrors.push(error.message));
-  await stale.goto(`${server.url}/`);
+  await stale.goto(`${server.url}/?live=off`);
   const stalePanel = await openPanel(stale);
   await stalePanel.getByTestId('signed-in-as').waitFor();
   await stalePanel.getByTestId('server-project').first().getByRole('button', { name: 'Open' }).click();

@@ -14,7 +14,9 @@ import './app/styles.css';
 const session = new EngineSession();
 const project = await openProject();
 // The server link is optional: the app starts at once and works signed out or offline.
-const server = new ServerSession(new ApiClient(), project.store);
+// `?live=off` keeps a page on explicit saves (as when a proxy blocks WebSockets).
+const liveOff = new URLSearchParams(location.search).get('live') === 'off';
+const server = new ServerSession(new ApiClient(), project.store, undefined, liveOff ? () => null : undefined);
 void server.init();
 
 createRoot(document.getElementById('root')!).render(

@@ -5,6 +5,7 @@
 import { useProject } from '../state/useProject';
 import { useServer, useServerSession } from '../server/useServer';
 import { AccountForms } from './AccountForms';
+import { LiveStatus } from './LiveStatus';
 import { RevisionHistory } from './RevisionHistory';
 import { ShareDialog } from './ShareDialog';
 
@@ -41,9 +42,10 @@ export function AccountPanel({ onClose }: { onClose: () => void }) {
 
 function CurrentProject() {
   const server = useServerSession();
-  const { open, savedDocument, conflict, busy } = useServer();
+  const { open, savedDocument, conflict, busy, live } = useServer();
   const { document, readOnly } = useProject();
-  const unsaved = open !== null && open.viewingRevision === null && savedDocument !== document;
+  // Live, edits are saved as they are made; otherwise by the Save button.
+  const unsaved = open !== null && open.viewingRevision === null && (live ? live.pendingEdits > 0 : savedDocument !== document);
   const canSave = !readOnly && open?.role !== 'viewer';
   return (
     <section className="account-section" aria-label="This project">
@@ -53,10 +55,13 @@ function CurrentProject() {
           ? <>“{open.name}” on the server · {open.viewingRevision !== null ? `revision ${open.viewingRevision} (read-only)` : `revision ${open.baseRevision}`} · {open.role}{unsaved ? ' · unsaved changes' : ''}</>
           : <>“{document.project.name}” is only in this browser.</>}
       </p>
+      <LiveStatus />
       <div className="account-actions">
-        <button type="button" className="primary" disabled={busy || !canSave} onClick={() => void server.save()}>
-          {open ? 'Save to server' : 'Upload to server'}
-        </button>
+        {live?.status !== 'live' && (
+          <button type="button" className="primary" disabled={busy || !canSave} onClick={() => void server.save()}>
+            {open ? 'Save to server' : 'Upload to server'}
+          </button>
+        )}
         {open && <button type="button" className="small" disabled={busy} onClick={() => server.detach()}>Keep as local project</button>}
       </div>
       {open?.role === 'viewer' && <p className="hint">You can view this project; only its owner and editors can save it.</p>}

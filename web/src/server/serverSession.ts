@@ -9,6 +9,7 @@
 import type { ProjectDocument } from '../generated/project.generated';
 import { parseProjectValue } from '../project/projectDocument';
 import type { ProjectStore } from '../state/projectStore';
+import { CollabSession, liveUrl, type CollabState } from '../collab/collabSession';
 import { ApiError, describeError } from './apiClient';
 import type { Account, ApiClient, Member, RevisionDocument, RevisionInfo, Role, ServerProject } from './apiClient';
 
@@ -36,6 +37,8 @@ export interface ServerState {
   readonly busy: boolean;
   readonly error: string | null;
   readonly notice: string | null;
+  /** The live collaboration channel of the open project (null when none is open or it is old). */
+  readonly live: CollabState | null;
 }
 
 const LINK_KEY = 'amplitude.serverProject';
@@ -52,6 +55,7 @@ const initialState: ServerState = {
   busy: false,
   error: null,
   notice: null,
+  live: null,
 };
 
 export class ServerSession {
@@ -62,7 +66,17 @@ export class ServerSession {
     private readonly api: ApiClient,
     private readonly store: ProjectStore,
     private readonly storage: Storage | null = typeof localStorage === 'undefined' ? null : localStorage,
+    /** Where a project's live channel is; null turns live collaboration off (no WebSocket here). */
+    private readonly liveUrlFor: (projectId: number) => string | null = (id) => (typeof WebSocket === 'undefined' ? null : liveUrl(id)),
   ) {}
+
+  private live: CollabSession | null = null;
+  private liveProjectId: number | null = null;
+
+  /** The open project's live session, for presence (selection, playhead). */
+  get liveSession(): CollabSession | null {
+    return this.live;
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -100,6 +114,7 @@ export class ServerSession {
     return this.run(async () => {
       await this.api.signOut();
       this.writeLink(null);
+      this.stopLive();
       this.store.load(this.store.document); // leaves read-only mode; the document stays local
       this.update({ ...initialState, status: 'signed-out', notice: 'Signed out. Your project stays in this browser.' });
     });
@@ -124,6 +139,7 @@ export class ServerSession {
   /** Unlinks the store from the server project; the document stays as a local project. */
   detach(): void {
     this.writeLink(null);
+    this.stopLive();
     this.store.load(this.store.document);
     this.update({ open: null, savedDocument: null, revisions: [], members: [], conflict: null, notice: 'This is now a local project again.' });
   }
@@ -180,6 +196,7 @@ export class ServerSession {
       const open = this.requireOpen();
       const old = await this.api.revisionDocument(open.projectId, revision);
       const document = this.validDocument(old);
+      this.stopLive();
       this.store.load(document, { readOnly: true });
       this.update({ open: { ...open, viewingRevision: revision }, notice: `Showing revision ${revision} read-only.` });
     });
@@ -240,6 +257,7 @@ export class ServerSession {
 
   private loadHead(head: RevisionDocument): void {
     const document = this.validDocument(head);
+    this.stopLive(); // a load is not an edit to send
     this.store.load(document);
     this.linkTo({ projectId: head.project.id, name: head.project.name, role: head.project.role, baseRevision: head.revision.number, viewingRevision: null }, document);
   }
@@ -291,8 +309,44 @@ export class ServerSession {
     }
   }
 
+  // ---- live collaboration -----------------------------------------------------------------------
+
+  /** One live session while signed in with the head of a server project open; none otherwise. */
+  private syncLive(): void {
+    const { status, open, savedDocument } = this.state;
+    const wanted = status === 'signed-in' && open !== null && open.viewingRevision === null ? open.projectId : null;
+    if (wanted === this.liveProjectId) return;
+    this.stopLive();
+    const url = wanted === null ? null : this.liveUrlFor(wanted);
+    if (wanted === null || url === null || open === null) return;
+    this.liveProjectId = wanted;
+    const live = new CollabSession(this.store, url, { revision: open.baseRevision, document: savedDocument ?? this.store.document }, (revision, confirmed) =>
+      this.followLiveRevision(wanted, revision, confirmed),
+    );
+    this.live = live;
+    live.subscribe(() => this.update({ live: live.getSnapshot() }));
+    this.update({ live: live.getSnapshot() });
+  }
+
+  private stopLive(): void {
+    this.live?.close();
+    this.live = null;
+    this.liveProjectId = null;
+    if (this.state.live !== null) this.update({ live: null });
+  }
+
+  /** Live edits move the head: the REST saves and the history follow it. */
+  private followLiveRevision(projectId: number, revision: number, confirmed: ProjectDocument): void {
+    const open = this.state.open;
+    if (!open || open.projectId !== projectId || open.baseRevision === revision) return;
+    const next = { ...open, baseRevision: revision };
+    this.writeLink(next);
+    this.update({ open: next, savedDocument: confirmed, conflict: null });
+  }
+
   private update(change: Partial<ServerState>): void {
     this.state = { ...this.state, ...change };
     for (const listener of this.listeners) listener();
+    if ('status' in change || 'open' in change) this.syncLive();
   }
 }

@@ -2,7 +2,8 @@
 // a no-op edit leaves no history, and selection/view live apart from the document.
 import { describe, expect, it } from 'vitest';
 import { validateProject } from '../project/projectDocument';
-import { addClip, addTrack, deleteClips, duplicateClips, moveClips, newMidiClip, splitClips, trimClip } from './edits';
+import { applyOps, diffDocuments } from '../collab/documentOps';
+import { addClip, addTrack, renameTrack, deleteClips, duplicateClips, moveClips, newMidiClip, splitClips, trimClip } from './edits';
 import { createEmptyProject } from './newProject';
 import { ProjectStore } from './projectStore';
 
@@ -78,4 +79,26 @@ describe('ProjectStore', () => {
     store.apply(addTrack('audio', 'More', 'trk-c'));
     expect(store.document).not.toBe(old);
   });
+
+  it('rebases its history on a collaborator\'s edit, so undo takes back only my own', () => {
+    const store = storeWithClip();
+    store.apply(moveClips(['clip-1'], 2)); // mine
+    // Theirs, in server order after mine: a rename of the other track.
+    const theirs = diffDocuments(store.document, renameTrack('trk-b', 'Their name')(store.document));
+    store.applyRemote(applyOps(store.document, theirs), (entry) => applyOps(entry, theirs));
+    store.undo();
+    const undone = store.document;
+    expect(undone.tracks.find((t) => t.id === 'trk-a')!.clips[0]!.startBeat).toBe(0);
+    expect(undone.tracks.find((t) => t.id === 'trk-b')!.name).toBe('Their name');
+    // A collaborator deletes the clip: history entries holding it cannot take their ops' effect
+    // back without it, so the ones that fail to rebase are dropped, never resurrecting it.
+    const deleting = diffDocuments(store.document, deleteClips(['clip-1'])(store.document));
+    const edit = diffDocuments(store.document, moveClips(['clip-1'], 1)(store.document));
+    store.applyRemote(applyOps(store.document, deleting), (entry) => applyOps(entry, deleting));
+    expect(store.document.tracks.flatMap((t) => t.clips)).toEqual([]);
+    expect(() => applyOps(store.document, edit)).toThrow();
+    store.redo();
+    expect(store.document.tracks.flatMap((t) => t.clips)).toEqual([]); // the redo entry lost it too
+  });
 });
+
