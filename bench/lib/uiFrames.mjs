@@ -5,43 +5,11 @@
 // it like a returning user's project, Play is pressed, and after a settling second the intervals
 // between animation frames are recorded for BENCH_UI_SECONDS. The arrangement and the meters
 // redraw every frame while the engine plays every track.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { songOf, storeSong } from '../../web/e2e/support/songs.mjs';
 import { launchBrowser, startServer } from '../../web/e2e/support/stack.mjs';
 import { env, log, root } from './common.mjs';
-
-const RATE = 48_000;
-const TONE_FRAMES = 2 * RATE;
-
-/** A valid project document with `tracks` audio tracks each playing the same tone. */
-function songOf(tracks) {
-  const base = JSON.parse(readFileSync(join(root, 'protocol/project/examples/minimal.json'), 'utf8'));
-  const full = JSON.parse(readFileSync(join(root, 'protocol/project/examples/full.json'), 'utf8'));
-  const template = full.tracks.find((t) => t.kind === 'audio');
-  const audioClip = full.tracks.flatMap((t) => t.clips).find((c) => c.kind === 'audio');
-  const asset = { id: 'bench-tone', name: 'tone.wav', sha256: 'a'.repeat(64), sampleRate: RATE, channels: 2, frames: TONE_FRAMES, mime: 'audio/wav' };
-  const song = structuredClone(base);
-  song.project.sampleRate = RATE;
-  song.assets = [asset];
-  const master = song.tracks.find((t) => t.kind === 'master') ?? full.tracks.find((t) => t.kind === 'master');
-  song.tracks = [master];
-  for (let i = 0; i < tracks; ++i) {
-    song.tracks.push({
-      ...structuredClone(template),
-      id: `bench-track-${i}`,
-      name: `Track ${i + 1}`,
-      order: i + 1,
-      output: master.id,
-      sends: [],
-      inserts: [],
-      automation: [],
-      strip: { volumeDb: 0, pan: 0, mute: false, solo: false, soloSafe: false, invert: false },
-      colour: ['#4f9dde', '#e0a030', '#59b36b', '#c0608f'][i % 4],
-      clips: [{ ...structuredClone(audioClip), id: `bench-clip-${i}`, name: 'tone', assetId: asset.id, startBeat: (i % 4) * 0.25, lengthBeats: 256, sourceOffsetSeconds: 0, gainDb: -24, loop: { enabled: true, lengthBeats: 4 }, muted: false }],
-    });
-  }
-  return song;
-}
 
 async function measure(server, tracks, seconds) {
   const browser = await launchBrowser();
@@ -51,28 +19,7 @@ async function measure(server, tracks, seconds) {
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/?live=off`);
     await page.waitForSelector('[aria-label="Transport"]');
-    await page.evaluate(
-      async ({ text, frames, rate }) => {
-        const db = await new Promise((resolve, reject) => {
-          const open = indexedDB.open('amplitude', 1);
-          open.onupgradeneeded = () => {
-            for (const name of ['documents', 'audio']) if (!open.result.objectStoreNames.contains(name)) open.result.createObjectStore(name);
-          };
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        const channels = [0, 1].map((c) => Float32Array.from({ length: frames }, (_, i) => 0.5 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / rate)));
-        const tx = db.transaction(['documents', 'audio'], 'readwrite');
-        tx.objectStore('documents').put(text, 'current');
-        tx.objectStore('audio').put({ sampleRate: rate, channels }, 'bench-tone');
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
-        });
-        db.close();
-      },
-      { text: JSON.stringify(songOf(tracks)), frames: TONE_FRAMES, rate: RATE },
-    );
+    await storeSong(page, songOf(tracks));
     await page.reload();
     await page.waitForFunction((n) => document.querySelectorAll('.track-header').length === n + 1 || document.querySelectorAll('.track-header').length === n, tracks, { timeout: 60_000 });
     await page.getByRole('button', { name: /Play/ }).first().click();

@@ -8,11 +8,14 @@ import { addTrack, deleteClips, duplicateClips, setLoop, splitClips } from '../s
 import { useProject, useProjectStore } from '../state/useProject';
 import { useServer } from '../server/useServer';
 import { AccountPanel } from './AccountPanel';
+import { usePresence } from './usePresence';
 import { Arrangement } from './Arrangement';
 import { useOpenedProject } from './appContext';
 import { EngineStatus } from './EngineStatus';
+import { ExportDialog } from './ExportDialog';
 import { importFiles } from './importFiles';
 import { Mixer } from './Mixer';
+import { PianoRoll } from './pianoRoll/PianoRoll';
 import { playheadSamples, useTransportActions } from './transportControl';
 import { TransportBar } from './TransportBar';
 import { useEngineSession, useSessionSnapshot } from './useEngineSession';
@@ -27,6 +30,8 @@ export function App() {
   const { canUndo, canRedo, view, selection, readOnly } = useProject();
   const server = useServer();
   const [accountOpen, setAccountOpen] = useState(false);
+  const [exportOpen, setExportOpen] = useState(false);
+  usePresence();
   const { toggle } = useTransportActions();
   const fileInput = useRef<HTMLInputElement>(null);
   const [messages, setMessages] = useState<string[]>(project.problem ? [project.problem] : []);
@@ -55,6 +60,8 @@ export function App() {
     store.select({ ...store.getSnapshot().selection, clipIds: copies });
   };
   const remove = () => store.apply(deleteClips(store.getSnapshot().selection.clipIds));
+  // "Edit notes" opens the piano roll on the one selected MIDI clip.
+  const midiClipId = selection.clipIds.length === 1 && store.document.tracks.some((t) => t.clips.some((c) => c.id === selection.clipIds[0] && c.kind === 'midi')) ? selection.clipIds[0]! : null;
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -88,22 +95,31 @@ export function App() {
         <TransportBar />
         <button type="button" className="transport-button account-toggle" aria-expanded={accountOpen} onClick={() => setAccountOpen((o) => !o)} title="Account & projects">
           ☁ {server.account ? server.account.username : 'Account'}
+          {server.live?.peers.length ? ` · ${server.live.peers.length + 1} here` : ''}
         </button>
       </header>
       {readOnly && server.open?.viewingRevision != null && (
         <div className="read-only-banner" role="status">Revision {server.open.viewingRevision} of “{server.open.name}”, read-only. Restore it or go back to the latest in Account &amp; projects.</div>
       )}
       <nav className="toolbar" aria-label="Editing">
-        <button type="button" onClick={() => store.apply(addTrack('audio', 'Audio'))}>+ Audio track</button>
-        <button type="button" onClick={() => store.apply(addTrack('instrument', 'Synth'))}>+ Instrument track</button>
+        <div className="view-switch" role="tablist">
+          <button type="button" role="tab" aria-selected={view.panel === 'arrange'} onClick={() => store.setView({ panel: 'arrange' })}>Arrange</button>
+          <button type="button" role="tab" aria-selected={view.panel === 'mix'} onClick={() => store.setView({ panel: 'mix' })}>Mix</button>
+          <button type="button" role="tab" aria-selected={view.panel === 'notes'} onClick={() => store.setView({ panel: 'notes', noteClipId: midiClipId ?? view.noteClipId })}>Notes</button>
+        </div>
+        <span className="separator" />
+        <button type="button" aria-label="+ Audio track" title="Add an audio track" onClick={() => store.apply(addTrack('audio', 'Audio'))}>+ Audio</button>
+        <button type="button" aria-label="+ Instrument track" title="Add an instrument track (PolySynth)" onClick={() => store.apply(addTrack('instrument', 'Synth'))}>+ Instrument</button>
         <button type="button" onClick={() => fileInput.current?.click()}>Import…</button>
         <input ref={fileInput} type="file" hidden multiple accept=".wav,.mid,.midi,audio/*" data-testid="import-input" onChange={(e) => { onFiles(e.target.files); e.target.value = ''; }} />
+        <button type="button" onClick={() => setExportOpen(true)} title="Export the song to WAV">Export…</button>
         <span className="separator" />
         <button type="button" disabled={!canUndo} onClick={() => store.undo()} title="Undo (Ctrl+Z)">↶ Undo</button>
         <button type="button" disabled={!canRedo} onClick={() => store.redo()} title="Redo (Ctrl+Y)">↷ Redo</button>
         <button type="button" disabled={!selection.clipIds.length} onClick={split} title="Split at the playhead (S)">Split</button>
         <button type="button" disabled={!selection.clipIds.length} onClick={duplicate} title="Duplicate (Ctrl+D)">Duplicate</button>
         <button type="button" disabled={!selection.clipIds.length} onClick={remove} title="Delete">Delete</button>
+        <button type="button" disabled={!midiClipId} onClick={() => store.setView({ panel: 'notes', noteClipId: midiClipId })} title="Edit the selected MIDI clip's notes (or double-click it)">Edit notes</button>
         <span className="separator" />
         <label className="field">
           <span>Snap</span>
@@ -119,11 +135,6 @@ export function App() {
           <span>Zoom</span>
           <input type="range" min={2} max={200} value={view.pixelsPerBeat} aria-label="Zoom" onChange={(e) => store.setView({ pixelsPerBeat: Number(e.target.value) })} />
         </label>
-        <span className="separator" />
-        <div className="view-switch" role="tablist">
-          <button type="button" role="tab" aria-selected={view.panel === 'arrange'} onClick={() => store.setView({ panel: 'arrange' })}>Arrange</button>
-          <button type="button" role="tab" aria-selected={view.panel === 'mix'} onClick={() => store.setView({ panel: 'mix' })}>Mix</button>
-        </div>
       </nav>
       {(messages.length > 0 || snapshot.problems.length > 0) && (
         <div className="messages" role="alert">
@@ -133,10 +144,11 @@ export function App() {
           {messages.length > 0 && <button type="button" className="small" onClick={() => setMessages([])}>Dismiss</button>}
         </div>
       )}
-      <main className="workspace">{view.panel === 'arrange' ? <Arrangement /> : <Mixer />}</main>
+      <main className="workspace">{view.panel === 'arrange' ? <Arrangement /> : view.panel === 'notes' ? <PianoRoll /> : <Mixer />}</main>
       <EngineStatus />
       <div className="shortcuts">{SHORTCUTS}</div>
       {accountOpen && <AccountPanel onClose={() => setAccountOpen(false)} />}
+      {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
     </div>
   );
 }

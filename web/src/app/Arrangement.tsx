@@ -2,12 +2,12 @@
 // their waveform outlines or note previews, and a playhead drawn per animation frame from the
 // state view on its own canvas. Click selects, drag moves (also across tracks), dragging an edge
 // trims, all snapped to the grid (Alt: free); each gesture is one edit on release.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { EngineState } from '../audio/StateView';
 import type { Clip, ProjectDocument, Track } from '../generated/project.generated';
 import { MeterMap, TempoMap } from '../project/tempoMap';
 import type { AudioAssetLibrary } from '../state/audioAssets';
-import { moveClips, renameTrack, setStrip, setTrackColour, trimClip, type Edit } from '../state/edits';
+import { addClip, moveClips, newMidiClip, removeTrack, renameTrack, setStrip, setTrackColour, trimClip, type Edit } from '../state/edits';
 import { orderedTracks } from '../state/newProject';
 import type { ViewState } from '../state/projectStore';
 import { useProject, useProjectStore } from '../state/useProject';
@@ -41,37 +41,56 @@ interface DrawInput {
   view: ViewState;
   selected: ReadonlySet<string>;
   library: AudioAssetLibrary;
-  width: number;
+  /** The visible part of the timeline, in content pixels: only it is drawn. */
+  visible: Viewport;
 }
 
-function drawTimeline(canvas: HTMLCanvasElement, { document, tracks, view, selected, library, width }: DrawInput): void {
-  const height = RULER_HEIGHT + tracks.length * TRACK_HEIGHT;
+interface Viewport {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Draws the visible part of the timeline into a canvas the size of the view, in content
+ * coordinates shifted by the scroll position. A canvas as large as the song (7000 x 16000 px
+ * for 256 tracks) costs the compositor every frame the playhead moves; this one does not grow.
+ */
+function drawTimeline(canvas: HTMLCanvasElement, { document, tracks, view, selected, library, visible }: DrawInput): void {
   const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  const pixelWidth = Math.round(visible.width * ratio);
+  const pixelHeight = Math.round(visible.height * ratio);
+  if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
+  if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
+  canvas.style.width = `${visible.width}px`;
+  canvas.style.height = `${visible.height}px`;
   const g = canvas.getContext('2d');
   if (!g) return;
-  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  g.setTransform(ratio, 0, 0, ratio, -visible.x * ratio, -visible.y * ratio);
+  const width = visible.x + visible.width; // the right edge of what is drawn
+  const height = visible.y + visible.height;
+  const firstTrack = Math.max(0, Math.floor((visible.y - RULER_HEIGHT) / TRACK_HEIGHT));
+  const lastTrack = Math.min(tracks.length - 1, Math.floor((height - RULER_HEIGHT) / TRACK_HEIGHT));
   const ppb = view.pixelsPerBeat;
   const tempo = new TempoMap(document.transport.tempoChanges);
   const meters = new MeterMap(document.transport.timeSignatureChanges);
   const x = (beat: number) => beat * ppb;
 
   g.fillStyle = '#12171d';
-  g.fillRect(0, 0, width, height);
-  tracks.forEach((_, i) => {
+  g.fillRect(visible.x, visible.y, visible.width, visible.height);
+  for (let i = firstTrack; i <= lastTrack; i++) {
     g.fillStyle = i % 2 ? '#161c23' : '#141a20';
-    g.fillRect(0, RULER_HEIGHT + i * TRACK_HEIGHT, width, TRACK_HEIGHT);
-  });
+    g.fillRect(visible.x, RULER_HEIGHT + i * TRACK_HEIGHT, visible.width, TRACK_HEIGHT);
+  }
 
   // Grid and ruler: bar lines strong, beats faint (skipped when too dense).
   g.fillStyle = '#1b222b';
-  g.fillRect(0, 0, width, RULER_HEIGHT);
+  g.fillRect(visible.x, 0, visible.width, RULER_HEIGHT);
   g.font = '11px Inter, system-ui, sans-serif';
   const lastBeat = width / ppb;
-  for (let bar = 0; ; bar++) {
+  const firstBeat = visible.x / ppb;
+  for (let bar = Math.max(0, meters.barAtBeat(firstBeat).bar - 1); ; bar++) {
     const start = meters.beatAtBar(bar);
     if (start > lastBeat) break;
     const perBar = meters.beatsPerBarAt(bar);
@@ -101,13 +120,14 @@ function drawTimeline(canvas: HTMLCanvasElement, { document, tracks, view, selec
   g.fillStyle = loop.enabled ? 'rgba(63,167,255,0.55)' : 'rgba(138,149,165,0.25)';
   g.fillRect(x(loop.startBeat), RULER_HEIGHT - 5, x(loop.endBeat) - x(loop.startBeat), 4);
 
-  tracks.forEach((track, i) => {
+  for (let i = firstTrack; i <= lastTrack; i++) {
+    const track = tracks[i]!;
     const top = RULER_HEIGHT + i * TRACK_HEIGHT + 3;
     const h = TRACK_HEIGHT - 6;
     for (const clip of track.clips) {
       const left = x(clip.startBeat);
       const w = Math.max(2, x(clip.lengthBeats));
-      if (left > width || left + w < 0) continue;
+      if (left > width || left + w < visible.x) continue;
       const isSelected = selected.has(clip.id);
       g.globalAlpha = clip.muted ? 0.4 : 1;
       g.fillStyle = `${track.colour}40`;
@@ -127,11 +147,11 @@ function drawTimeline(canvas: HTMLCanvasElement, { document, tracks, view, selec
       g.fillStyle = track.colour;
       g.strokeStyle = track.colour;
       if (clip.kind === 'midi') drawNotes(g, clip, left, top + 16, h - 18, ppb);
-      else drawWaveform(g, clip, library, tempo, left, top + 16, h - 18, ppb, document);
+      else drawWaveform(g, clip, library, tempo, left, top + 16, h - 18, ppb, document, visible);
       g.restore();
       g.globalAlpha = 1;
     }
-  });
+  }
 }
 
 function drawNotes(g: CanvasRenderingContext2D, clip: Extract<Clip, { kind: 'midi' }>, left: number, top: number, h: number, ppb: number) {
@@ -162,6 +182,7 @@ function drawWaveform(
   h: number,
   ppb: number,
   document: ProjectDocument,
+  visible: Viewport,
 ) {
   const outline = library.outline(clip.assetId);
   const asset = document.assets.find((a) => a.id === clip.assetId);
@@ -172,9 +193,10 @@ function drawWaveform(
   const clipStartSeconds = tempo.secondsAtBeat(clip.startBeat);
   const loopSeconds = clip.loop.enabled ? tempo.secondsAtBeat(clip.startBeat + clip.loop.lengthBeats) - clipStartSeconds : Infinity;
   const middle = top + h / 2;
-  const width = Math.ceil(clip.lengthBeats * ppb);
+  // Only the columns in view (a long clip is thousands of pixels wide).
+  const width = Math.min(Math.ceil(clip.lengthBeats * ppb), Math.ceil(visible.x + visible.width - left));
   g.beginPath();
-  for (let px = 0; px < width; px++) {
+  for (let px = Math.max(0, Math.floor(visible.x - left)); px < width; px++) {
     const seconds = tempo.secondsAtBeat(clip.startBeat + px / ppb) - clipStartSeconds;
     const frame = ((seconds % loopSeconds) + clip.sourceOffsetSeconds) * asset.sampleRate;
     const block = Math.floor(frame / outline.framesPerBlock);
@@ -214,6 +236,9 @@ function TrackHeader({ track, index }: { track: Track; index: number }) {
           onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
         />
         <span className="track-kind">{track.kind === 'instrument' ? 'MIDI' : track.kind}</span>
+        <button type="button" className="small delete-track" aria-label={`Delete track ${track.name}`} title="Delete the track (undo brings it back)" onClick={() => store.apply(removeTrack(track.id))}>
+          ✕
+        </button>
       </div>
       <div className="track-controls">
         <button type="button" className={`small toggle mute ${track.strip.mute ? 'on' : ''}`} aria-pressed={track.strip.mute} aria-label={`Mute ${track.name}`} onClick={() => store.apply(setStrip(track.id, { mute: !track.strip.mute }))}>
@@ -248,8 +273,11 @@ export function Arrangement() {
   const tracks = useMemo(() => orderedTracks(document), [document]);
   const [preview, setPreview] = useState<Edit | null>(null);
   const [width, setWidth] = useState(800);
+  const [scroll, setScroll] = useState({ left: 0, top: 0, height: 600 });
   const [audioVersion, setAudioVersion] = useState(0);
+  const sectionRef = useRef<HTMLElement>(null);
   const timelineRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const playheadRef = useRef<HTMLCanvasElement>(null);
   const drag = useRef<Drag | null>(null);
@@ -262,15 +290,28 @@ export function Arrangement() {
   useEffect(() => project.library.subscribe(() => setAudioVersion((v) => v + 1)), [project.library]);
   useLayoutEffect(() => {
     const element = timelineRef.current;
-    if (!element) return;
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    const section = sectionRef.current;
+    if (!element || !section) return;
+    const measure = () => {
+      setWidth(element.clientWidth);
+      setScroll({ left: section.scrollLeft, top: section.scrollTop, height: section.clientHeight });
+    };
+    const observer = new ResizeObserver(measure);
     observer.observe(element);
-    setWidth(element.clientWidth);
-    return () => observer.disconnect();
+    observer.observe(section);
+    section.addEventListener('scroll', measure, { passive: true });
+    measure();
+    return () => {
+      observer.disconnect();
+      section.removeEventListener('scroll', measure);
+    };
   }, []);
+  const contentHeight = RULER_HEIGHT + Math.max(1, tracks.length) * TRACK_HEIGHT;
   useLayoutEffect(() => {
-    if (canvasRef.current) drawTimeline(canvasRef.current, { document: shown, tracks: shownTracks, view, selected, library: project.library, width: contentWidth });
-  }, [shown, shownTracks, view, selected, project.library, contentWidth, audioVersion]);
+    if (!canvasRef.current) return;
+    const visible = { x: scroll.left, y: scroll.top, width, height: Math.max(1, Math.min(scroll.height, contentHeight - scroll.top)) };
+    drawTimeline(canvasRef.current, { document: shown, tracks: shownTracks, view, selected, library: project.library, visible });
+  }, [shown, shownTracks, view, selected, project.library, width, scroll, contentHeight, audioVersion]);
 
   const tempoRef = useRef(tempo);
   tempoRef.current = tempo;
@@ -285,8 +326,9 @@ export function Arrangement() {
   }, []);
   useEngineFrame(drawPlayhead);
 
+  // Content coordinates: the canvas stays in view while the content scrolls under it.
   const locate = (event: { clientX: number; clientY: number }) => {
-    const rect = canvasRef.current!.getBoundingClientRect();
+    const rect = contentRef.current!.getBoundingClientRect();
     const px = event.clientX - rect.left;
     const py = event.clientY - rect.top;
     return { px, py, beat: px / view.pixelsPerBeat, trackIndex: Math.floor((py - RULER_HEIGHT) / TRACK_HEIGHT) };
@@ -356,6 +398,25 @@ export function Arrangement() {
     if (edit) store.apply(edit);
   };
 
+  // Double-click: a MIDI clip opens in the piano roll; an empty instrument lane gets a new one-bar
+  // MIDI clip at that bar (selected, ready for "Edit notes").
+  const onDoubleClick = (event: ReactMouseEvent<HTMLCanvasElement>) => {
+    const { px, py, beat, trackIndex } = locate(event);
+    if (py < RULER_HEIGHT) return;
+    const found = hit(px, trackIndex);
+    if (found?.clip.kind === 'midi') {
+      store.setView({ panel: 'notes', noteClipId: found.clip.id });
+      return;
+    }
+    const track = tracks[trackIndex];
+    if (found || track?.kind !== 'instrument') return;
+    const meters = new MeterMap(document.transport.timeSignatureChanges);
+    const { bar } = meters.barAtBeat(Math.max(0, beat));
+    const clip = newMidiClip('MIDI clip', meters.beatAtBar(bar), meters.beatsPerBarAt(bar), []);
+    store.apply(addClip(track.id, clip));
+    store.select({ clipIds: [clip.id], trackId: track.id });
+  };
+
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     const files = [...event.dataTransfer.files];
@@ -365,7 +426,7 @@ export function Arrangement() {
   };
 
   return (
-    <section className="arrangement" aria-label="Arrangement">
+    <section className="arrangement" aria-label="Arrangement" ref={sectionRef}>
       <div className="arrangement-headers">
         <div className="ruler-corner" style={{ height: RULER_HEIGHT }}>
           <span>{tracks.length} tracks</span>
@@ -386,8 +447,8 @@ export function Arrangement() {
           store.setView({ pixelsPerBeat: Math.min(400, Math.max(2, view.pixelsPerBeat * (e.deltaY < 0 ? 1.25 : 0.8))) });
         }}
       >
-        <div className="timeline-content" style={{ width: contentWidth, height: RULER_HEIGHT + Math.max(1, tracks.length) * TRACK_HEIGHT }}>
-          <canvas ref={canvasRef} data-testid="timeline" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} />
+        <div className="timeline-content" ref={contentRef} style={{ width: contentWidth, height: contentHeight }}>
+          <canvas ref={canvasRef} data-testid="timeline" onDoubleClick={onDoubleClick} onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} />
           <canvas ref={playheadRef} className="playhead-line" width={2} height={RULER_HEIGHT + Math.max(1, tracks.length) * TRACK_HEIGHT} data-testid="playhead-line" />
           {shownTracks.flatMap((track, i) =>
             track.clips.map((clip) => (

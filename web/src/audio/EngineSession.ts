@@ -13,7 +13,7 @@ import type { EngineClient } from './EngineClient';
 import { isolationProblem, startEngine, type RunningEngine } from './EngineHost';
 import { readEngineLayout } from './EngineLayout';
 import { SharedEngineMemory } from './engineMemory';
-import { stripKey } from './engineScene';
+import { sourceKey, stripKey } from './engineScene';
 import { Reconciler, type SampleAudio } from './reconciler';
 import { emptyEngineState, type EngineState } from './StateView';
 
@@ -93,6 +93,11 @@ export class EngineSession {
   /** The engine node id of a track's channel strip (for its meter), once audio runs. */
   stripNodeId(track: Track): number | undefined {
     return this.reconciler?.nodeIdOf(stripKey(track));
+  }
+
+  /** The engine node id of an instrument track's instrument (to audition notes on it), once audio runs. */
+  instrumentNodeId(track: Track): number | undefined {
+    return track.kind === 'instrument' ? this.reconciler?.nodeIdOf(sourceKey(track)) : undefined;
   }
 
   private syncProject(): void {

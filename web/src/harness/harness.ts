@@ -4,7 +4,11 @@
 // Commands are scheduled by quantum: the context is suspended at that quantum's first frame (an
 // OfflineAudioContext suspends exactly on quantum boundaries), the commands go into the ring, and
 // rendering resumes, so each command lands on a known absolute sample.
+import type { ProjectDocument } from '../generated/project.generated';
 import type { Command } from '../generated/protocol.generated';
+import { readEngineLayout } from '../audio/EngineLayout';
+import { SharedEngineMemory } from '../audio/engineMemory';
+import { Reconciler } from '../audio/reconciler';
 import { FRAMES_PER_QUANTUM } from '../generated/protocol.generated';
 import { startEngine } from '../audio/EngineHost';
 import type { EngineVariant } from '../audio/engineModule';
@@ -95,6 +99,43 @@ async function renderOffline(request: OfflineRenderRequest): Promise<OfflineRend
   };
 }
 
+export interface ProjectRenderResult extends OfflineRenderResult {
+  /** What the reconciler could not play. */
+  problems: string[];
+}
+
+/**
+ * Renders a project document from its start, the transport playing: the same reconciler the app
+ * runs turns it into commands and shared-memory tables (MIDI and synthesis only: no audio assets).
+ */
+async function renderProject(documentText: string, frames: number, sampleRate = 48000): Promise<ProjectRenderResult> {
+  const document = JSON.parse(documentText) as ProjectDocument;
+  const context = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate });
+  const engine = await startEngine(context);
+  const layout = readEngineLayout(engine.memory.buffer, engine.layoutTableAddress);
+  const reconciler = new Reconciler(sampleRate, new SharedEngineMemory(engine.memory.buffer, layout), () => undefined);
+  const result = reconciler.reconcile(document);
+  for (const command of [...Reconciler.initialCommands(), ...result.commands, { type: 'Play' } as const]) engine.client.send(command);
+  engine.client.flush();
+  if (engine.client.backlogLength > 0) throw new Error('the project needs more commands than the ring holds at once');
+  const started = performance.now();
+  const rendered = await context.startRendering();
+  const renderMilliseconds = performance.now() - started;
+  const state = engine.client.readState();
+  engine.dispose();
+  return {
+    sampleRate,
+    frames,
+    variant: engine.variant,
+    channels: [0, 1].map((channel) => base64OfFloats(rendered.getChannelData(channel))),
+    state,
+    memoryBytesAtStart: engine.memory.buffer.byteLength,
+    memoryBytesAtEnd: engine.memory.buffer.byteLength,
+    renderMilliseconds,
+    problems: result.problems,
+  };
+}
+
 const sessions = { busy: busySession };
 
 export interface SessionRenderResult extends OfflineRenderResult {
@@ -121,8 +162,8 @@ async function renderSession(name: keyof typeof sessions, frames: number, varian
 
 declare global {
   interface Window {
-    amplitudeHarness: { renderOffline: typeof renderOffline; renderSession: typeof renderSession; ready: true };
+    amplitudeHarness: { renderOffline: typeof renderOffline; renderSession: typeof renderSession; renderProject: typeof renderProject; ready: true };
   }
 }
 
-window.amplitudeHarness = { renderOffline, renderSession, ready: true };
+window.amplitudeHarness = { renderOffline, renderSession, renderProject, ready: true };
