@@ -4,6 +4,7 @@
 #include "amplitude/server/Router.h"
 #include "amplitude/server/StaticFiles.h"
 #include "amplitude/server/api/Api.h"
+#include "amplitude/server/live/LiveHub.h"
 #include "amplitude/server/store/Migrations.h"
 
 #include <CLI/CLI.hpp>
@@ -113,13 +114,19 @@ int main(int argc, char** argv) {
     server::render::RenderService renderer{std::filesystem::path{dataDir} / "renders",
                                            [&blobs](std::string_view sha256) { return blobs.pathOf(sha256); }};
     config.renderer = &renderer;
+    // Live editing (docs/collaboration.md): before the server, which hands it connections.
+    server::live::LiveOptions liveOptions;
+    liveOptions.maxDocumentBytes = config.maxDocumentBytes;
+    server::live::LiveHub live{repository, liveOptions};
+    if (database->dialect() == server::store::SqlDialect::postgres) live.listenToPostgres(databaseUrl);
+    config.onRevisionSaved = [&live](std::int64_t projectId) { live.revisionCommitted(projectId); };
     server::api::Api api{repository, blobs, passwords, config};
 
     const server::Router router{server::StaticFiles{webRoot}, &api};
     server::ServerLimits limits;
     limits.workerThreads = workers;
     limits.shutdownGrace = std::chrono::seconds{shutdownGraceSeconds};
-    server::HttpServer httpServer{router, host, port, limits};
+    server::HttpServer httpServer{router, host, port, limits, &live};
     httpServer.stopOnSignals({SIGINT, SIGTERM});
     std::cout << "amplitude-server listening on " << httpServer.url() << std::endl;
     spdlog::info("serving {} on {} with {} I/O threads and {} workers", webRoot, httpServer.url(), threads, workers);

@@ -4,6 +4,7 @@
 #include "amplitude/server/HttpServer.h"
 #include "amplitude/server/Router.h"
 #include "amplitude/server/api/Api.h"
+#include "amplitude/server/live/LiveHub.h"
 #include "amplitude/server/store/Migrations.h"
 
 #include <gtest/gtest.h>
@@ -29,6 +30,7 @@ struct TestServer::Parts {
   std::unique_ptr<api::BlobStore> blobs;
   std::unique_ptr<api::PasswordHasher> passwords;
   std::unique_ptr<render::RenderService> renderer;  // before the API, which points at it
+  std::unique_ptr<live::LiveHub> live;              // before the API and the server too
   std::unique_ptr<api::Api> api;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> server;
@@ -43,7 +45,7 @@ TestServer::TestServer(TestServerOptions options) : parts_(std::make_unique<Part
 
   const char* url = std::getenv("AMPLITUDE_TEST_DATABASE_URL");
   parts_->database = store::openDatabase({url ? url : "", (dataDir_ / "test.sqlite3").string(), 4});
-  if (parts_->database->dialect() == store::SqlDialect::postgres) {
+  if (parts_->database->dialect() == store::SqlDialect::postgres && options.resetDatabase) {
     parts_->database->transact(store::TransactionKind::write, [](store::SqlTransaction& tx) {
       tx.query("DROP SCHEMA public CASCADE");
       tx.query("CREATE SCHEMA public");
@@ -70,12 +72,23 @@ TestServer::TestServer(TestServerOptions options) : parts_(std::make_unique<Part
                .count() +
            clockOffsetMs_.load();
   };
+  live::LiveOptions liveOptions;
+  liveOptions.maxDocumentBytes = options.maxDocumentBytes;
+  liveOptions.maxQueuedMessages = options.liveMaxQueuedMessages;
+  liveOptions.maxQueuedBytes = options.liveMaxQueuedBytes;
+  liveOptions.socketSendBufferBytes = options.liveSocketSendBufferBytes;
+  liveOptions.presenceInterval = options.livePresenceInterval;
+  liveOptions.closeGrace = options.liveCloseGrace;
+  liveOptions.clock = config.clock;
+  parts_->live = std::make_unique<live::LiveHub>(*parts_->repository, liveOptions);
+  if (parts_->database->dialect() == store::SqlDialect::postgres) parts_->live->listenToPostgres(url);
+  config.onRevisionSaved = [hub = parts_->live.get()](std::int64_t projectId) { hub->revisionCommitted(projectId); };
   parts_->api = std::make_unique<api::Api>(*parts_->repository, *parts_->blobs, *parts_->passwords, config);
   parts_->router = std::make_unique<Router>(StaticFiles{parts_->webRoot.root()}, parts_->api.get());
   ServerLimits limits;
   limits.readTimeout = std::chrono::seconds{5};
   limits.shutdownGrace = std::chrono::seconds{5};
-  parts_->server = std::make_unique<HttpServer>(*parts_->router, "127.0.0.1", 0, limits);
+  parts_->server = std::make_unique<HttpServer>(*parts_->router, "127.0.0.1", 0, limits, parts_->live.get());
   parts_->serving = std::jthread{[this] { parts_->server->run(2); }};
 }
 

@@ -22,6 +22,14 @@ struct TestServerOptions {
   int failuresPerAccount = 3;
   int failuresPerAddress = 6;
   std::chrono::milliseconds sessionLifetime{std::chrono::hours{1}};
+  // The live channel's limits (live/LiveOptions.h), shrunk by some tests.
+  std::size_t liveMaxQueuedMessages = 256;
+  std::size_t liveMaxQueuedBytes = 8 * 1024 * 1024;
+  int liveSocketSendBufferBytes = 0;
+  std::chrono::milliseconds livePresenceInterval{100};
+  std::chrono::milliseconds liveCloseGrace{std::chrono::seconds{5}};
+  /// Empty the PostgreSQL database first; false for a second server sharing the first's.
+  bool resetDatabase = true;
 };
 
 class TestServer {

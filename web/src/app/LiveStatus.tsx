@@ -16,7 +16,12 @@ export function LiveStatus() {
         <span className={`live-dot ${live.status}`} aria-hidden="true" />
         {live.status === 'live' && <>Live · revision {live.revision} · {saving}</>}
         {live.status === 'connecting' && <>Connecting to the live session…</>}
-        {live.status === 'offline' && <>Offline ({live.problem ?? 'no connection'}): your changes are kept and sent when the connection is back.</>}
+        {live.status === 'offline' && (
+          <>
+            Offline ({live.problem ?? 'no connection'}):{' '}
+            {live.pendingEdits > 0 ? `${live.pendingEdits} change${live.pendingEdits === 1 ? '' : 's'} kept, sent` : 'your changes are kept and sent'} when the connection is back.
+          </>
+        )}
         {live.status === 'closed' && <>Not live.</>}
       </p>
       {live.refused && <p className="account-error" role="alert" data-testid="live-refused">{live.refused}</p>}

@@ -10,7 +10,10 @@
 //
 // Reconnecting (with backoff) says `resumeFrom: revision`; the server replays what was missed
 // and the pending edits are sent again with their original sequence numbers, which the server
-// recognises (idempotency key = client id + seq): nothing is applied twice or lost.
+// recognises (idempotency key = client id + seq): nothing is applied twice or lost. The client
+// id, the next sequence number and the pending edits are kept in storage as they change, so a
+// reload (or a crashed tab) resumes them too; a new session starts from the server's snapshot,
+// since the document the browser saved locally may be older than its link to the server.
 import type { ProjectDocument } from '../generated/project.generated';
 import type { ProjectStore } from '../state/projectStore';
 import { applyOps, diffDocuments, OpConflict, type DocumentOp } from './documentOps';
@@ -65,7 +68,9 @@ export const liveUrl = (projectId: number, origin = location.origin) =>
 export class CollabSession {
   private state: CollabState;
   private readonly listeners = new Set<() => void>();
-  private readonly clientId = randomClientId();
+  private clientId = randomClientId();
+  /** The first connection asks for a snapshot; later ones resume from `revision`. */
+  private joined = false;
   private socket: CollabSocket | null = null;
   private confirmed: ProjectDocument;
   private pending: PendingEdit[] = [];
@@ -85,14 +90,38 @@ export class CollabSession {
     base: { readonly revision: number; readonly document: ProjectDocument },
     private readonly onRevision: (revision: number, document: ProjectDocument) => void = () => {},
     private readonly openSocket: (url: string) => CollabSocket = (u) => new WebSocket(u) as unknown as CollabSocket,
+    /** Where the client id, sequence and pending edits survive a reload (null: nowhere). */
+    private readonly storage: { key: string; area: Storage } | null = null,
   ) {
     this.confirmed = base.document;
     this.lastSeen = base.document;
     this.state = { status: 'connecting', revision: base.revision, pendingEdits: 0, peers: [], refused: null, problem: null };
+    this.restorePending();
     this.unsubscribeStore = store.subscribe(() => this.noticeLocalEdit());
     this.noticeLocalEdit(); // edits made since the base (offline, or before a reload) go first
+    // An open socket can outlive the network for minutes (a half-open TCP connection): the
+    // browser's own offline/online events end it at once and reconnect as soon as it is back.
+    globalThis.addEventListener?.('offline', this.wentOffline);
+    globalThis.addEventListener?.('online', this.cameOnline);
     this.connect();
   }
+
+  private readonly wentOffline = () => {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(4000, 'offline');
+    this.update({ status: 'offline', problem: 'the browser is offline', peers: [] });
+  };
+
+  private readonly cameOnline = () => {
+    if (this.state.status !== 'offline') return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.backoffMs = 500;
+    this.connect();
+  };
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -109,6 +138,8 @@ export class CollabSession {
 
   close(): void {
     this.unsubscribeStore();
+    globalThis.removeEventListener?.('offline', this.wentOffline);
+    globalThis.removeEventListener?.('online', this.cameOnline);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     this.update({ status: 'closed' });
@@ -127,6 +158,7 @@ export class CollabSession {
     if (ops.length === 0) return;
     const edit = { seq: this.nextSeq++, ops };
     this.pending.push(edit);
+    this.savePending();
     this.update({ pendingEdits: this.pending.length });
     this.sendEdit(edit);
   }
@@ -142,7 +174,7 @@ export class CollabSession {
     this.update({ status: 'connecting' });
     const socket = this.openSocket(this.url);
     this.socket = socket;
-    socket.onopen = () => this.send({ type: 'hello', clientId: this.clientId, resumeFrom: this.state.revision });
+    socket.onopen = () => this.send({ type: 'hello', clientId: this.clientId, resumeFrom: this.joined ? this.state.revision : null });
     socket.onmessage = (event) => {
       if (this.socket !== socket || typeof event.data !== 'string') return;
       try {
@@ -158,6 +190,7 @@ export class CollabSession {
       this.update({ status: 'offline', problem, peers: [] });
       // Refusals (not a member, signed out) are final; anything else is retried with backoff.
       if (event.code === 1008 && /forbidden|not found|sign/i.test(event.reason)) return;
+      if (globalThis.navigator?.onLine === false) return; // the 'online' event reconnects
       this.reconnectTimer = setTimeout(() => this.connect(), this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     };
@@ -170,6 +203,7 @@ export class CollabSession {
   private receive(message: ServerMessage): void {
     switch (message.type) {
       case 'welcome':
+        this.joined = true;
         this.backoffMs = 500;
         this.update({ status: 'live', problem: null });
         for (const edit of this.pending) this.sendEdit(edit); // same seq: the server dedups
@@ -188,6 +222,7 @@ export class CollabSession {
       case 'op': {
         const mine = message.clientId === this.clientId;
         if (mine) return this.acknowledge(message.seq, message.revision);
+        if (message.revision <= this.state.revision) return; // already in the confirmed document
         this.confirmed = applyOps(this.confirmed, message.ops);
         this.setConfirmedRevision(message.revision);
         this.showConfirmedPlusPending((entry) => applyOps(entry, message.ops));
@@ -199,6 +234,7 @@ export class CollabSession {
         const refusedEdit = this.pending.find((edit) => edit.seq === message.seq);
         if (!refusedEdit) return;
         this.pending = this.pending.filter((edit) => edit !== refusedEdit);
+        this.savePending();
         this.update({ pendingEdits: this.pending.length, refused: describeRefusal(message.reason, message.detail) });
         this.showConfirmedPlusPending(null);
         return;
@@ -217,9 +253,36 @@ export class CollabSession {
     if (index < 0) return; // already acknowledged (a replay after reconnecting)
     // The server orders my edits in the order I sent them: the first pending one is this one.
     const [edit] = this.pending.splice(index, 1);
-    this.confirmed = applyOps(this.confirmed, edit!.ops);
-    this.setConfirmedRevision(revision);
+    this.savePending();
+    // A retried edit the server had already applied (before a reload) is in the snapshot.
+    if (revision > this.state.revision) {
+      this.confirmed = applyOps(this.confirmed, edit!.ops);
+      this.setConfirmedRevision(revision);
+    }
     this.update({ pendingEdits: this.pending.length });
+  }
+
+  private restorePending(): void {
+    if (!this.storage) return;
+    try {
+      const saved = JSON.parse(this.storage.area.getItem(this.storage.key) ?? 'null') as { clientId: string; nextSeq: number; pending: PendingEdit[] } | null;
+      if (!saved || typeof saved.clientId !== 'string' || !Array.isArray(saved.pending)) return;
+      this.clientId = saved.clientId;
+      this.nextSeq = saved.nextSeq;
+      this.pending = saved.pending;
+      this.update({ pendingEdits: this.pending.length });
+    } catch {
+      // Unreadable: start afresh (the edits it held were either sent or are lost with it).
+    }
+  }
+
+  private savePending(): void {
+    if (!this.storage) return;
+    try {
+      this.storage.area.setItem(this.storage.key, JSON.stringify({ clientId: this.clientId, nextSeq: this.nextSeq, pending: this.pending }));
+    } catch {
+      // A full quota: pending edits still go out while this page lives.
+    }
   }
 
   private setConfirmedRevision(revision: number): void {
@@ -258,7 +321,7 @@ export class CollabSession {
 
 function describeRefusal(reason: string, detail: string | undefined): string {
   const why =
-    reason === 'target_deleted' ? 'someone deleted what it changed' : reason === 'forbidden' ? 'you can only view this project' : reason.replaceAll('_', ' ');
+    reason === 'target_deleted' ? 'someone deleted what it changed' : reason === 'forbidden' || reason === 'read_only' ? 'you can only view this project' : reason.replaceAll('_', ' ');
   return `Your last change was not applied: ${why}${detail ? ` (${detail})` : ''}.`;
 }
 

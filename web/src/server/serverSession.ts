@@ -320,8 +320,14 @@ export class ServerSession {
     const url = wanted === null ? null : this.liveUrlFor(wanted);
     if (wanted === null || url === null || open === null) return;
     this.liveProjectId = wanted;
-    const live = new CollabSession(this.store, url, { revision: open.baseRevision, document: savedDocument ?? this.store.document }, (revision, confirmed) =>
-      this.followLiveRevision(wanted, revision, confirmed),
+    const live = new CollabSession(
+      this.store,
+      url,
+      { revision: open.baseRevision, document: savedDocument ?? this.store.document },
+      (revision, confirmed) => this.followLiveRevision(wanted, revision, confirmed),
+      undefined,
+      // Per tab (sessionStorage survives a reload, not a second tab, which is another client).
+      typeof sessionStorage === 'undefined' ? null : { key: `amplitude.live.${wanted}`, area: sessionStorage },
     );
     this.live = live;
     live.subscribe(() => this.update({ live: live.getSnapshot() }));

@@ -1,5 +1,7 @@
 #include "amplitude/server/HttpServer.h"
 
+#include "amplitude/server/live/LiveHub.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,6 +14,7 @@
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fmt/format.h>
@@ -85,8 +88,8 @@ struct InFlight {
 }  // namespace
 
 HttpServer::HttpServer(const Router& router, const std::string& host, std::uint16_t port,
-                       ServerLimits limits)
-    : router_(router), limits_(limits), acceptor_(io_), signals_(io_), workers_(limits.workerThreads) {
+                       ServerLimits limits, live::LiveHub* live)
+    : router_(router), limits_(limits), live_(live), acceptor_(io_), signals_(io_), workers_(limits.workerThreads) {
   const auto endpoint = resolveListenAddress(host, port);
   try {
     acceptor_.open(endpoint.protocol());
@@ -126,6 +129,8 @@ void HttpServer::run(unsigned threads) {
   // A handler still running after the grace period (a slow database) finishes its transaction
   // before we return: main() exits only once every started write is done.
   workers_.join();
+  // Live rooms finish their queued work while the sessions' io_context still exists.
+  if (live_) live_->stop();
 }
 
 void HttpServer::stop() {
@@ -134,6 +139,7 @@ void HttpServer::stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
+    if (live_) live_->closeAllSessions();
     net::co_spawn(io_, drainThenStop(), net::detached);
   });
 }
@@ -148,6 +154,12 @@ net::awaitable<void> HttpServer::drainThenStop() {
     co_await pause.async_wait(kNoThrow);
   }
   if (inFlight_.load() > 0) spdlog::warn("stopping with {} requests still in flight", inFlight_.load());
+  // Live clients were asked to leave; give their close handshakes a moment, not the whole grace.
+  const auto liveDeadline = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+  while (live_ && live_->sessionCount() > 0 && std::chrono::steady_clock::now() < liveDeadline) {
+    pause.expires_after(std::chrono::milliseconds{5});
+    co_await pause.async_wait(kNoThrow);
+  }
   io_.stop();
 }
 
@@ -193,6 +205,12 @@ net::awaitable<void> HttpServer::serveConnection(beast::tcp_stream stream) {
         stream.expires_after(limits_.writeTimeout);
         co_await http::async_write(stream, *refusal, kNoThrow);
       }
+      break;
+    }
+
+    if (live_ && !stopping_.load() && router_.isLiveChannel(header.get()) &&
+        beast::websocket::is_upgrade(header.get())) {
+      if (co_await upgradeToLive(stream, header, context)) co_return;  // the session owns the socket now
       break;
     }
 
@@ -291,6 +309,36 @@ net::awaitable<std::optional<Response>> HttpServer::receiveUpload(beast::tcp_str
   };
   auto response = co_await onWorker(*uploadHeader, std::move(finish));
   co_return response;
+}
+
+net::awaitable<bool> HttpServer::upgradeToLive(beast::tcp_stream& stream, HeaderParser& header,
+                                               const RequestContext& context) {
+  // Session cookie, Origin and role are checked on a worker (they read the database).
+  std::optional<live::LiveIdentity> admitted;
+  std::function<Response()> admit = [&]() -> Response {
+    auto outcome = router_.admitLive(header.get().base(), context);
+    if (auto* identity = std::get_if<live::LiveIdentity>(&outcome)) {
+      admitted = std::move(*identity);
+      return StringResponse{http::status::switching_protocols, 11};
+    }
+    return std::move(std::get<StringResponse>(outcome));
+  };
+  auto answer = co_await onWorker(header.get().base(), std::move(admit));
+  const auto target = printable(header.get().target());
+  if (!admitted) {
+    spdlog::info("http method=GET target={} status={} live upgrade refused peer={}", target,
+                 static_cast<unsigned>(statusOf(answer)), context.remoteAddress);
+    std::visit([](auto& message) { message.keep_alive(false); }, answer);
+    stream.expires_after(limits_.writeTimeout);
+    co_await std::visit([&](auto& message) { return http::async_write(stream, message, kNoThrow); }, answer);
+    co_return false;
+  }
+  spdlog::info("http method=GET target={} status=101 live user={} peer={}", target, admitted->username,
+               context.remoteAddress);
+  // From here Beast's WebSocket timeouts govern the connection; the TCP stream's must be off.
+  stream.expires_never();
+  live_->startSession(std::move(stream), header.release(), std::move(*admitted));
+  co_return true;
 }
 
 net::awaitable<Response> HttpServer::onWorker(const RequestHeader& header, std::function<Response()> work) {

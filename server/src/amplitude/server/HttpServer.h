@@ -1,7 +1,8 @@
 #pragma once
 // The network side: a listener that accepts connections and one coroutine per connection that
 // reads a request, asks the Router, writes the response, and loops while the client keeps the
-// connection alive (the shape of Boost.Beast's server-flex-awaitable example). Each connection
+// connection alive (the shape of Boost.Beast's server-flex-awaitable example). A WebSocket upgrade
+// to a project's live channel is admitted like any API call, then handed to the live::LiveHub. Each connection
 // runs on its own strand; every read and write has a deadline; every parser has limits.
 //
 // The I/O threads only move bytes: every request is handled on a separate, bounded worker pool
@@ -28,6 +29,10 @@
 
 namespace amplitude::server {
 
+namespace live {
+class LiveHub;
+}
+
 struct ServerLimits {
   std::uint32_t headerBytes = 16 * 1024;
   std::uint64_t bodyBytes = 1024 * 1024;
@@ -50,7 +55,7 @@ public:
   /// Binds and listens at once, so port() is known before run(); port 0 asks the OS for a free
   /// one. Throws std::system_error (with the address in the message) when it cannot bind.
   HttpServer(const Router& router, const std::string& host, std::uint16_t port,
-             ServerLimits limits = {});
+             ServerLimits limits = {}, live::LiveHub* live = nullptr);
 
   std::uint16_t port() const;
   /// "http://127.0.0.1:8080" (IPv6 hosts in brackets).
@@ -84,10 +89,15 @@ private:
   /// queue is full.
   boost::asio::awaitable<Response> onWorker(const RequestHeader& header, std::function<Response()> work);
   boost::asio::awaitable<void> drainThenStop();
+  /// GET /api/projects/{id}/live with Upgrade: websocket. Returns true when the live hub took the
+  /// connection over; false when it was refused (and answered).
+  boost::asio::awaitable<bool> upgradeToLive(boost::beast::tcp_stream& stream, HeaderParser& header,
+                                             const RequestContext& context);
 
   boost::asio::io_context io_;  // first: destroyed last, after everything that uses it
   const Router& router_;
   ServerLimits limits_;
+  live::LiveHub* live_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::thread_pool workers_;

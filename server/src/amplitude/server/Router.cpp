@@ -70,6 +70,13 @@ Response Router::handleUpload(const RequestHeader& header, const std::filesystem
   return api_->handleUpload(header, bodyFile, context);
 }
 
+bool Router::isLiveChannel(const RequestHeader& header) const { return api_ && api::Api::isLiveChannel(header); }
+
+std::variant<live::LiveIdentity, StringResponse> Router::admitLive(const RequestHeader& header,
+                                                                   const RequestContext& context) const {
+  return api_->admitLive(header, context);
+}
+
 std::filesystem::path Router::newUploadPath() const { return api_->newUploadPath(); }
 
 std::uint64_t Router::maxUploadBytes() const { return api_ ? api_->maxUploadBytes() : 0; }

@@ -6,6 +6,7 @@
 // Thread rules: handle() may block (database, hashing); HttpServer calls it on its worker pool.
 #include "amplitude/server/HttpMessages.h"
 #include "amplitude/server/StaticFiles.h"
+#include "amplitude/server/live/LiveIdentity.h"
 
 #include <chrono>
 #include <filesystem>
@@ -30,6 +31,11 @@ public:
                         const RequestContext& context) const;
   std::filesystem::path newUploadPath() const;
   std::uint64_t maxUploadBytes() const;
+  // The live channel (a WebSocket upgrade): HttpServer asks before accepting it.
+  bool isLiveChannel(const RequestHeader& header) const;
+  /// The caller's identity, or the refusal to answer instead of upgrading (403, 404...).
+  std::variant<live::LiveIdentity, StringResponse> admitLive(const RequestHeader& header,
+                                                             const RequestContext& context) const;
   /// The largest body this (non-upload) request may have.
   std::uint64_t bodyLimitFor(const RequestHeader& header, std::uint64_t fallback) const;
   /// A refusal from the network side (413 for a body over the limit...), JSON under /api.

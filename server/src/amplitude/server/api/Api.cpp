@@ -144,6 +144,32 @@ StringResponse Api::errorResponse(const RequestHeader& header, const ApiError& e
   return response;
 }
 
+bool Api::isLiveChannel(const RequestHeader& header) {
+  if (header.method() != http::verb::get) return false;
+  std::string_view target = header.target();
+  target = target.substr(0, target.find_first_of("?#"));
+  if (!target.starts_with("/api/projects/") || !target.ends_with("/live")) return false;
+  const auto id = target.substr(14, target.size() - 14 - 5);
+  return !id.empty() && id.size() <= 18 && id.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::variant<live::LiveIdentity, StringResponse> Api::admitLive(const RequestHeader& header,
+                                                               const RequestContext& context) {
+  std::optional<live::LiveIdentity> admitted;
+  auto refusal = guarded(header, [&]() -> Response {
+    const auto call = makeCall(header, {}, context);
+    // Browsers send Origin on every WebSocket handshake and CORS does not apply to them: without
+    // this check any site could open a socket riding on our cookie.
+    requireSameOrigin(call);
+    const auto caller = authenticate(call);
+    const auto project = requireProject(caller, std::stoll(call.segments.at(1)), store::Role::viewer);
+    admitted = live::LiveIdentity{project.id, caller.account().id, caller.account().username, project.role};
+    return StringResponse{};
+  });
+  if (admitted) return *admitted;
+  return std::get<StringResponse>(std::move(refusal));
+}
+
 Response Api::dispatch(Call& call) {
   if (!isSafeMethod(call.method())) requireSameOrigin(call);
   const auto& s = call.segments;
@@ -303,7 +329,8 @@ json toJson(const store::Revision& revision) {
           {"author", {{"id", revision.authorId}, {"username", revision.authorName}}},
           {"createdAt", revision.createdAt},
           {"restoredFrom", revision.restoredFrom ? json(*revision.restoredFrom) : json(nullptr)},
-          {"documentLength", revision.documentLength}};
+          {"documentLength", revision.documentLength},
+          {"message", revision.message ? json(*revision.message) : json(nullptr)}};
 }
 
 json toJson(const store::Member& member) {

@@ -11,6 +11,7 @@
 #include "amplitude/server/api/Credentials.h"
 #include "amplitude/server/api/JsonBody.h"
 #include "amplitude/server/api/LoginThrottle.h"
+#include "amplitude/server/live/LiveIdentity.h"
 #include "amplitude/server/render/RenderService.h"
 #include "amplitude/server/store/Repository.h"
 
@@ -36,6 +37,9 @@ struct ApiConfig {
   std::vector<std::string> allowedOrigins;
   /// Renders stored revisions (POST .../revisions/{n}/render); none: 503 on those endpoints.
   render::RenderService* renderer = nullptr;
+  /// Called after a REST save or restore committed a revision, so live clients of the project get
+  /// it (live::LiveHub::revisionCommitted). Runs on the worker that saved.
+  std::function<void(std::int64_t projectId)> onRevisionSaved;
   /// Milliseconds since the Unix epoch; tests replace it to move time forward.
   std::function<std::int64_t()> clock;
 };
@@ -62,6 +66,13 @@ public:
   Response handleUpload(const RequestHeader& header, const std::filesystem::path& bodyFile,
                         const RequestContext& context);
   std::filesystem::path newUploadPath() const { return blobs_.newUploadPath(); }
+
+  /// GET /api/projects/{id}/live (the live channel; HttpServer upgrades it to a WebSocket).
+  static bool isLiveChannel(const RequestHeader& header);
+  /// Checks an upgrade to the live channel before it is accepted: same origin, a live session
+  /// cookie (no CSRF token: a browser cannot add headers to a WebSocket handshake, which is why
+  /// the Origin check is mandatory here), and any role on the project (404 for strangers).
+  std::variant<live::LiveIdentity, StringResponse> admitLive(const RequestHeader& header, const RequestContext& context);
 
   /// A JSON error response for the network side (e.g. the parser's 413).
   static StringResponse errorResponse(const RequestHeader& header, const ApiError& error);

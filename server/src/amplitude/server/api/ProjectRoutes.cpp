@@ -13,6 +13,7 @@
 //   GET    /api/projects/{id}/revisions                 history, newest first           200
 //   GET    /api/projects/{id}/revisions/{n}             an old revision's document      200
 //   POST   /api/projects/{id}/revisions/{n}/restore     as a new revision    (editor)   201, 409
+//   GET    /api/projects/{id}/live                      WebSocket: live editing (docs/collaboration.md)
 //   GET    /api/projects/{id}/members                   owner and members               200
 //   POST   /api/projects/{id}/members                   invite {user, role}   (owner)   201, 200
 //   DELETE /api/projects/{id}/members/{accountId}       revoke (owner) or leave (self)  204
@@ -148,7 +149,14 @@ Response Api::project(Call& call, const Caller& caller, std::int64_t projectId) 
                      fmt::format("The project document is larger than {} bytes", config_.maxDocumentBytes), 413);
     const auto outcome = repository_.saveRevision(projectId, base, document, me, now());
     if (const auto* stale = std::get_if<store::StaleBase>(&outcome)) throw staleBase(stale->currentRevision);
+    if (config_.onRevisionSaved) config_.onRevisionSaved(projectId);
     return reply(call, http::status::created, {{"revision", std::get<store::Saved>(outcome).revision}});
+  }
+  if (s.size() == 3 && what == "live") {
+    requireProject(caller, projectId, Role::viewer);  // strangers learn nothing, as everywhere
+    ApiError upgrade{"upgrade_required", "The live channel is a WebSocket: send Upgrade: websocket", 426};
+    upgrade.headers.emplace_back("Upgrade", "websocket");
+    throw upgrade;
   }
   if (what == "revisions") return revisions(call, caller, requireProject(caller, projectId, Role::viewer));
   if (what == "members") return members(call, caller, requireProject(caller, projectId, Role::viewer));
@@ -181,6 +189,7 @@ Response Api::revisions(Call& call, const Caller& caller, const store::Project& 
     const auto outcome =
         repository_.saveRevision(project.id, base, revision->document, caller.account().id, now(), revision->number);
     if (const auto* stale = std::get_if<store::StaleBase>(&outcome)) throw staleBase(stale->currentRevision);
+    if (config_.onRevisionSaved) config_.onRevisionSaved(project.id);
     return reply(call, http::status::created,
                  {{"revision", std::get<store::Saved>(outcome).revision}, {"restoredFrom", revision->number}});
   }

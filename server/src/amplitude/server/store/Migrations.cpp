@@ -70,6 +70,23 @@ const std::vector<Migration> kMigrations = {
            added_by BIGINT NOT NULL REFERENCES accounts(id),
            added_at BIGINT NOT NULL,
            PRIMARY KEY (project_id, sha256)))"}},
+    {4,
+     "live editing operations",
+     {// One row per committed live edit: the ops as the client sent them, replayed to clients that
+      // reconnect and to other server processes. (client_id, seq) makes a retried edit a no-op.
+      R"(CREATE TABLE project_operations (
+           project_id BIGINT NOT NULL REFERENCES projects(id),
+           revision BIGINT NOT NULL,
+           client_id TEXT NOT NULL,
+           seq BIGINT NOT NULL,
+           author_id BIGINT NOT NULL REFERENCES accounts(id),
+           created_at BIGINT NOT NULL,
+           ops TEXT NOT NULL,
+           PRIMARY KEY (project_id, revision),
+           UNIQUE (project_id, client_id, seq),
+           FOREIGN KEY (project_id, revision) REFERENCES project_revisions(project_id, number)))",
+      // Says where a revision came from in the history ("live edit"); NULL for REST saves.
+      "ALTER TABLE project_revisions ADD COLUMN message TEXT"}},
 };
 
 std::string translate(std::string statement, SqlDialect dialect) {

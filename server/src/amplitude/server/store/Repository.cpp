@@ -43,6 +43,18 @@ Project projectFrom(const SqlRow& row) {
 
 std::string sql(std::string_view a, std::string_view b) { return std::string{a} + std::string{b}; }
 
+std::optional<std::string> optionalText(const SqlRow& row, std::size_t column) {
+  if (row.isNull(column)) return std::nullopt;
+  return row.text(column);
+}
+
+/// Other server processes listen on this channel (live/LiveHub.h); the notification is only
+/// delivered if the transaction commits. SQLite has one process: the caller tells its hub.
+void notifyLiveChannel(SqlTransaction& tx, SqlDialect dialect, std::int64_t projectId, std::int64_t revision) {
+  if (dialect != SqlDialect::postgres) return;
+  tx.query("SELECT pg_notify('amplitude_ops', $1)", {std::to_string(projectId) + ":" + std::to_string(revision)});
+}
+
 Project insertProject(SqlTransaction& tx, std::int64_t ownerId, const std::string& name,
                       const std::string& document, std::int64_t now) {
   const auto id = tx.query(R"(INSERT INTO projects (owner_id, name, head_revision, created_at, updated_at)
@@ -249,6 +261,7 @@ SaveOutcome Repository::saveRevision(std::int64_t projectId, std::int64_t baseRe
     tx.query(R"(INSERT INTO project_revisions (project_id, number, author_id, created_at, restored_from, document)
                 VALUES ($1, $2, $3, $4, $5, $6))",
              params);
+    notifyLiveChannel(tx, db_.dialect(), projectId, number);
     outcome = Saved{number};
   });
   return outcome;
@@ -258,14 +271,14 @@ std::vector<Revision> Repository::listRevisions(std::int64_t projectId) {
   std::vector<Revision> revisions;
   db_.transact(kRead, [&](SqlTransaction& tx) {
     const auto rows = tx.query(R"(SELECT r.number, r.author_id, a.username, r.created_at, r.restored_from,
-                                         LENGTH(r.document)
+                                         LENGTH(r.document), r.message
                                   FROM project_revisions r JOIN accounts a ON a.id = r.author_id
                                   WHERE r.project_id = $1 ORDER BY r.number DESC)",
                                {projectId});
     revisions.clear();
     for (const auto& row : rows)
       revisions.push_back(Revision{row.integer(0), row.integer(1), row.text(2), row.integer(3),
-                                   row.optionalInteger(4), row.integer(5), {}});
+                                   row.optionalInteger(4), row.integer(5), {}, optionalText(row, 6)});
   });
   return revisions;
 }
@@ -274,17 +287,108 @@ std::optional<Revision> Repository::findRevision(std::int64_t projectId, std::in
   std::optional<Revision> found;
   db_.transact(kRead, [&](SqlTransaction& tx) {
     const auto rows = tx.query(R"(SELECT r.number, r.author_id, a.username, r.created_at, r.restored_from,
-                                         LENGTH(r.document), r.document
+                                         LENGTH(r.document), r.document, r.message
                                   FROM project_revisions r JOIN accounts a ON a.id = r.author_id
                                   WHERE r.project_id = $1 AND r.number = $2)",
                                {projectId, number});
     if (!rows.empty()) {
       const auto& row = rows.front();
       found = Revision{row.integer(0), row.integer(1), row.text(2), row.integer(3),
-                       row.optionalInteger(4), row.integer(5), row.text(6)};
+                       row.optionalInteger(4), row.integer(5), row.text(6), optionalText(row, 7)};
     }
   });
   return found;
+}
+
+// ---- live editing -------------------------------------------------------------------------
+
+LiveEditOutcome Repository::commitLiveEdit(const LiveEdit& edit, const Rebase& rebase) {
+  LiveEditOutcome outcome = LiveRefused{};
+  db_.transact(kWrite, [&](SqlTransaction& tx) {
+    // A no-op UPDATE takes the project's row lock (SQLite: the write lock taken at BEGIN), so
+    // the head read here stays the head until we commit: edits from every process serialise.
+    const auto locked = tx.query(R"(UPDATE projects SET head_revision = head_revision
+                                    WHERE id = $1 AND deleted_at IS NULL RETURNING head_revision, owner_id)",
+                                 {edit.projectId});
+    if (locked.empty()) {
+      outcome = LiveForbidden{};
+      return;
+    }
+    const auto head = locked.front().integer(0);
+    const auto earlier = tx.query(R"(SELECT revision, author_id FROM project_operations
+                                     WHERE project_id = $1 AND client_id = $2 AND seq = $3)",
+                                  {edit.projectId, edit.clientId, edit.seq});
+    if (!earlier.empty()) {
+      if (earlier.front().integer(1) == edit.authorId)
+        outcome = LiveDuplicate{earlier.front().integer(0)};
+      else
+        outcome = LiveClientIdTaken{};
+      return;
+    }
+    // Roles can change while a socket stays open: check at every commit.
+    if (locked.front().integer(1) != edit.authorId &&
+        tx.query(R"(SELECT 1 FROM project_members WHERE project_id = $1 AND account_id = $2 AND role = 'editor')",
+                 {edit.projectId, edit.authorId})
+            .empty()) {
+      outcome = LiveForbidden{};
+      return;
+    }
+    const auto document = rebase(head, [&] {
+      return tx.query("SELECT document FROM project_revisions WHERE project_id = $1 AND number = $2",
+                      {edit.projectId, head})
+          .at(0)
+          .text(0);
+    });
+    if (!document) {
+      outcome = LiveRefused{};
+      return;
+    }
+    const auto number = head + 1;
+    tx.query("UPDATE projects SET head_revision = $2, updated_at = $3 WHERE id = $1",
+             {edit.projectId, number, edit.now});
+    tx.query(R"(INSERT INTO project_revisions (project_id, number, author_id, created_at, document, message)
+                VALUES ($1, $2, $3, $4, $5, 'live edit'))",
+             {edit.projectId, number, edit.authorId, edit.now, *document});
+    tx.query(R"(INSERT INTO project_operations (project_id, revision, client_id, seq, author_id, created_at, ops)
+                VALUES ($1, $2, $3, $4, $5, $6, $7))",
+             {edit.projectId, number, edit.clientId, edit.seq, edit.authorId, edit.now, edit.ops});
+    notifyLiveChannel(tx, db_.dialect(), edit.projectId, number);
+    outcome = LiveCommitted{number};
+  });
+  return outcome;
+}
+
+LiveHistory Repository::liveHistory(std::int64_t projectId, std::int64_t afterRevision,
+                                    std::optional<std::int64_t> upTo, std::int64_t limit) {
+  LiveHistory history;
+  db_.transact(kRead, [&](SqlTransaction& tx) {
+    history = {};
+    const auto head = tx.query("SELECT head_revision, deleted_at FROM projects WHERE id = $1", {projectId});
+    if (head.empty()) {
+      history.deleted = true;
+      return;
+    }
+    history.headRevision = head.front().integer(0);
+    history.deleted = !head.front().isNull(1);
+    const auto last = upTo ? std::min(*upTo, history.headRevision) : history.headRevision;
+    const auto rows = tx.query(R"(SELECT o.revision, o.client_id, o.seq, o.author_id, a.username, o.ops
+                                  FROM project_operations o JOIN accounts a ON a.id = o.author_id
+                                  WHERE o.project_id = $1 AND o.revision > $2 AND o.revision <= $3
+                                  ORDER BY o.revision LIMIT $4)",
+                               {projectId, afterRevision, last, limit});
+    for (const auto& row : rows)
+      history.operations.push_back(
+          LiveOperation{row.integer(0), row.text(1), row.integer(2), row.integer(3), row.text(4), row.text(5)});
+  });
+  return history;
+}
+
+std::int64_t Repository::countLiveOperations(std::int64_t projectId) {
+  std::int64_t count = 0;
+  db_.transact(kRead, [&](SqlTransaction& tx) {
+    count = tx.query("SELECT COUNT(*) FROM project_operations WHERE project_id = $1", {projectId}).at(0).integer(0);
+  });
+  return count;
 }
 
 // ---- sharing -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "amplitude/server/store/Database.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -57,6 +58,7 @@ struct Revision {
   std::optional<std::int64_t> restoredFrom;
   std::int64_t documentLength = 0;  ///< in characters
   std::string document;  ///< empty in listings
+  std::optional<std::string> message;  ///< "live edit" for revisions made over the live channel
 };
 
 struct Member {
@@ -81,6 +83,51 @@ struct StaleBase {
   std::int64_t currentRevision;
 };
 using SaveOutcome = std::variant<Saved, StaleBase>;
+
+/// A committed live edit (see live/ and docs/collaboration.md): the ops exactly as sent.
+struct LiveOperation {
+  std::int64_t revision = 0;
+  std::string clientId;
+  std::int64_t seq = 0;
+  std::int64_t authorId = 0;
+  std::string authorName;
+  std::string ops;  ///< JSON array text
+};
+
+/// The head and the live operations after some revision, oldest first.
+struct LiveHistory {
+  std::int64_t headRevision = 0;
+  std::vector<LiveOperation> operations;  ///< revision in (after, headRevision], at most `limit`
+  bool deleted = false;                   ///< the project was deleted (or never existed)
+};
+
+struct LiveEdit {
+  std::int64_t projectId = 0;
+  std::string clientId;
+  std::int64_t seq = 0;
+  std::int64_t authorId = 0;
+  std::string ops;  ///< JSON array text, stored as is
+  std::int64_t now = 0;
+};
+/// What the edit makes of the head: the new document's text, or nullopt when the edit is refused
+/// (the caller keeps why). `headDocument()` loads the head's text (call it only when needed).
+/// Runs inside the transaction, under the project's row lock; may run twice on PostgreSQL (a
+/// connection lost before COMMIT), so it must only compute.
+using Rebase = std::function<std::optional<std::string>(std::int64_t headRevision,
+                                                        const std::function<std::string()>& headDocument)>;
+struct LiveCommitted {
+  std::int64_t revision;
+};
+/// This (clientId, seq) was committed before, at `revision`: acknowledge again, apply nothing.
+struct LiveDuplicate {
+  std::int64_t revision;
+};
+struct LiveRefused {};
+/// The author is no longer an editor, or the project was deleted.
+struct LiveForbidden {};
+/// The (clientId, seq) belongs to another account's edit.
+struct LiveClientIdTaken {};
+using LiveEditOutcome = std::variant<LiveCommitted, LiveDuplicate, LiveRefused, LiveForbidden, LiveClientIdTaken>;
 
 class Repository {
 public:
@@ -120,6 +167,16 @@ public:
                            std::int64_t authorId, std::int64_t now,
                            std::optional<std::int64_t> restoredFrom = std::nullopt);
   std::vector<Revision> listRevisions(std::int64_t projectId);
+  /// In one transaction: locks the project's head, returns the earlier outcome of a retried
+  /// (clientId, seq), checks the author may still edit, asks `rebase` for the new document and
+  /// stores it as the next revision with its operation row (and, on PostgreSQL, notifies the
+  /// other servers: NOTIFY amplitude_ops '<projectId>:<revision>').
+  LiveEditOutcome commitLiveEdit(const LiveEdit& edit, const Rebase& rebase);
+  /// The head and up to `limit` live operations with revision in (afterRevision, upTo or head].
+  LiveHistory liveHistory(std::int64_t projectId, std::int64_t afterRevision,
+                          std::optional<std::int64_t> upTo, std::int64_t limit);
+  /// Counts the operation rows of a project (tests, diagnostics).
+  std::int64_t countLiveOperations(std::int64_t projectId);
   std::optional<Revision> findRevision(std::int64_t projectId, std::int64_t number);
 
   // Sharing.
