@@ -11,8 +11,11 @@ debian_packages=(
   g++ cmake make pkg-config
   # engine and protocol tests
   libgtest-dev libbenchmark-dev nlohmann-json3-dev
-  # fuzzing (libFuzzer, ASan, UBSan)
-  clang-14 libclang-rt-14-dev
+  # DAWproject import/export (engine/src/amplitude/io/dawproject, native only): XML, ZIP,
+  # SHA-256/base64; xmllint checks the exported project.xml against the official schema
+  libpugixml-dev libzip-dev libsodium-dev libxml2-utils
+  # fuzzing (libFuzzer, ASan, UBSan; python3 writes the DAWproject fuzzer's seed archives)
+  clang-14 libclang-rt-14-dev python3
   # engine -> WebAssembly
   emscripten binaryen
   # server (Boost 1.81 only: unversioned libboost-*-dev pulls 1.74, which conflicts)

@@ -11,6 +11,7 @@ for fuzzer in build/fuzz/engine/amplitude_*_fuzzer build/fuzz/protocol/amplitude
   corpus=build/fuzz/corpus/$name
   case $name in
     *wav_reader*) node engine/fuzz/make-wav-seeds.mjs "$corpus" ;;
+    *dawproject*) python3 engine/fuzz/make-dawproject-seeds.py "$corpus" ;;
     *project_document*) mkdir -p "$corpus" && cp protocol/project/examples/*.json protocol/project/examples/*/*.json "$corpus"/ 2>/dev/null || true ;;
     *) node engine/fuzz/make-seeds.mjs "$corpus" ;;
   esac

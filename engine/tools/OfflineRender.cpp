@@ -2,6 +2,9 @@
 // output (and optionally writes it as raw float or WAV). Two inputs:
 //   --project song.json --assets DIR   a project document, its audio files found in DIR by
 //                                      sha256, id or name (what the server stores)
+//   --dawproject song.dawproject       a DAWproject, imported (io/dawproject) and rendered as
+//                                      a project; its audio is extracted to --assets DIR if
+//                                      given, else to a temporary directory removed afterwards
 //   --commands session.bin             timed engine commands (below)
 //
 // The command file is what the UI would have sent: a sequence of 40-byte entries, each a
@@ -11,6 +14,7 @@
 #include <amplitude/Engine.h>
 #include <amplitude/host/BlockHost.h>
 #include <amplitude/io/WavFile.h>
+#include <amplitude/io/dawproject/DawProject.h>
 #include <amplitude/render/ProjectLoader.h>
 
 #include <CLI/CLI.hpp>
@@ -97,11 +101,14 @@ int main(int argc, char** argv) {
   std::string bits = "32f";
   std::string projectPath;
   std::string assetsPath = ".";
+  std::string dawprojectPath;
   bool keepGoing = false;
   auto* commandsOption = app.add_option("--commands", commandsPath, "Timed command file (u64 frame + 32-byte record per entry)");
   auto* projectOption = app.add_option("--project", projectPath, "Project document (JSON) to render from its start");
+  auto* dawprojectOption = app.add_option("--dawproject", dawprojectPath, "DAWproject file (.dawproject) to import and render from its start");
   commandsOption->excludes(projectOption);
-  app.add_option("--assets", assetsPath, "Directory holding the project's audio files (by sha256, id or name)");
+  dawprojectOption->excludes(projectOption)->excludes(commandsOption);
+  auto* assetsOption = app.add_option("--assets", assetsPath, "Directory holding the project's audio files (by sha256, id or name)");
   app.add_flag("--keep-going", keepGoing, "Render even when parts of the project could not be loaded");
   auto* framesOption = app.add_option("--frames", frames, "Frames to render (default for projects: to the end plus 2 s)")
                            ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
@@ -111,29 +118,54 @@ int main(int argc, char** argv) {
   app.add_option("--wav", wavPath, "Write a stereo WAV here");
   app.add_option("--bits", bits, "WAV sample format: 16, 24 (TPDF-dithered PCM) or 32f")->check(CLI::IsMember({"16", "24", "32f"}));
   CLI11_PARSE(app, argc, argv);
-  if (commandsPath.empty() && projectPath.empty()) {
-    std::cerr << "amplitude-render: give --project or --commands (see --help)\n";
+  if (commandsPath.empty() && projectPath.empty() && dawprojectPath.empty()) {
+    std::cerr << "amplitude-render: give --project, --dawproject or --commands (see --help)\n";
     return 2;
   }
+  // A DAWproject's audio lands in --assets, or in a temporary directory gone when we return.
+  struct TemporaryDirectory {
+    std::filesystem::path path;
+    ~TemporaryDirectory() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } temporaryAssets;
 
   try {
     auto shared = std::make_unique<amplitude::SharedRegion>();
     auto engine = std::make_unique<amplitude::Engine>(*shared);
     std::vector<TimedCommand> commands;
-    if (!projectPath.empty()) {
+    std::optional<amplitude::project::ProjectDocument> document;
+    if (!dawprojectPath.empty()) {
+      if (assetsOption->count() == 0) {
+        temporaryAssets.path = std::filesystem::temp_directory_path() /
+                               ("amplitude-render-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+        assetsPath = temporaryAssets.path.string();
+      }
+      amplitude::io::dawproject::ImportOptions options;
+      options.assetsDirectory = assetsPath;
+      auto imported = amplitude::io::dawproject::importDawProjectFile(dawprojectPath, options);
+      for (const auto& warning : imported.warnings) std::cerr << "amplitude-render: warning: " << warning << "\n";
+      document = std::move(imported.document);
+      projectPath = dawprojectPath;
+    } else if (!projectPath.empty()) {
       std::ifstream in(projectPath, std::ios::binary);
       if (!in) throw std::runtime_error("cannot open project " + projectPath);
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      const auto parsed = amplitude::project::parseProjectText(text);
+      auto parsed = amplitude::project::parseProjectText(text);
       if (!parsed.ok()) {
         for (const auto& error : parsed.errors) std::cerr << "amplitude-render: " << projectPath << ": " << error << "\n";
         return 2;
       }
-      sampleRate = static_cast<double>(parsed.document->project.sampleRate);
+      document = std::move(parsed.document);
+    }
+    if (document) {
+      sampleRate = static_cast<double>(document->project.sampleRate);
       engine->prepare(sampleRate);
-      const auto loaded = amplitude::render::loadProject(*engine, *parsed.document, [&](const amplitude::project::Asset& asset) {
+      const auto loaded = amplitude::render::loadProject(*engine, *document, [&](const amplitude::project::Asset& asset) {
         return readAsset(assetsPath, asset);
       });
+      for (const auto& warning : loaded.warnings) std::cerr << "amplitude-render: warning: " << warning << "\n";
       for (const auto& error : loaded.errors) std::cerr << "amplitude-render: " << error << "\n";
       if (!loaded.errors.empty() && !keepGoing) return 3;
       if (framesOption->count() == 0) frames = loaded.endFrame + static_cast<std::uint64_t>(2 * sampleRate);

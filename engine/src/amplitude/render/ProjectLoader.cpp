@@ -70,6 +70,7 @@ class Loader {
   };
 
   void error(std::string message) { result_.errors.push_back(std::move(message)); }
+  void warn(std::string message) { result_.warnings.push_back(std::move(message)); }
 
   /// Stopped quanta until every parameter has glided to its value (strips and gains ramp for
   /// ~10 ms from their defaults, a reverb's size for 100 ms), as in the browser, where a song is
@@ -169,15 +170,15 @@ class Loader {
         nodes.source = addNode(device->type);
         setParams(nodes.source, *device, track.instrument->params, where);
       } else if (!device) {
-        error(where + ": instrument " + std::string(project::toString(track.instrument->device)) +
-              " is not one Amplitude plays (it is kept, silent)");
+        warn(where + ": instrument " + std::string(project::toString(track.instrument->device)) +
+             " is not one Amplitude plays (it is kept, silent)");
       }
     }
     for (const auto& insert : track.inserts) {
       const auto* device = deviceNamed(project::toString(insert.device));
       if (device == nullptr || !insert.enabled) {
         if (device == nullptr) {
-          error(where + ": effect " + std::string(project::toString(insert.device)) + " is not one Amplitude has (bypassed)");
+          warn(where + ": effect " + std::string(project::toString(insert.device)) + " is not one Amplitude has (bypassed)");
         }
         continue;
       }
@@ -330,7 +331,7 @@ class Loader {
       }
       const auto param = device ? paramNamed(*device, lane.target.param) : std::nullopt;
       if (device == nullptr || !param) {
-        error("track " + track.name + ": automation of " + lane.target.param + " has no target Amplitude plays");
+        warn("track " + track.name + ": automation of " + lane.target.param + " has no target Amplitude plays");
         continue;
       }
       for (const auto& point : lane.points) {

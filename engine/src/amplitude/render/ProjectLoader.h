@@ -26,7 +26,10 @@ namespace amplitude::render {
 using AssetSource = std::function<std::optional<io::AudioData>(const project::Asset&)>;
 
 struct LoadResult {
-  std::vector<std::string> errors;  ///< what could not be loaded; empty when everything was
+  std::vector<std::string> errors;    ///< what could not be loaded; empty when everything was
+  /// What is kept in the document but not played (a foreign plug-in, bypassed; automation of it),
+  /// as a DAW renders a project with a missing plug-in: the render goes on.
+  std::vector<std::string> warnings;
   std::uint64_t endFrame = 0;       ///< last frame any clip or note reaches
 };
 

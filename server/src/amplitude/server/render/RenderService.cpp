@@ -103,6 +103,7 @@ void RenderService::render(const Job& job) {
       return audio;
     });
     if (!loaded.errors.empty()) return fail(loaded.errors.front());
+    for (const auto& warning : loaded.warnings) spdlog::info("render of project {} revision {}: {}", job.key.first, job.key.second, warning);
 
     // The mix from the start to the end of the last clip or note, plus two seconds of tails.
     const std::uint64_t frames = loaded.endFrame + static_cast<std::uint64_t>(2 * sampleRate);
