@@ -66,7 +66,7 @@ bench: all
 	@mkdir -p build/bench
 	@rm -f build/bench/bench-*.bin
 	@cd web && npx rolldown src/bench/writeSessions.ts --format esm --platform node -o ../build/bench/write-bench-session.mjs >/dev/null
-	@node bench/run.mjs
+	@node --experimental-websocket bench/run.mjs
 
 clean:
 	rm -rf build web/dist $(GENERATED_WEB)

@@ -277,11 +277,12 @@ if (sections.has('server')) {
       ['requests/s', (r) => fmt(r.perSecond, 0)],
       ['p50 ms', (r) => fmt(r.p50, 2)],
       ['p99 ms', (r) => fmt(r.p99, 2)],
-      ['non-2xx', (r) => r.non2xx],
+      ['fan-out p50 / p99 ms', (r) => (r.fanOutP50 === undefined ? '' : `${fmt(r.fanOutP50, 2)} / ${fmt(r.fanOutP99, 2)}`)],
+      ['non-2xx / rejected', (r) => r.non2xx],
     ],
     server.rows,
     ['Opens: wrk -t2 -c16 with the session cookie. Saves: one client, each PUT against the current revision, committed durably (SQLite WAL + synchronous=FULL; PostgreSQL fsync on) before the answer.',
-     'WebSocket collaboration is not built yet, so there is no WebSocket load figure.'],
+     'Live edits: each client sends its next edit when the last is acknowledged (the ack comes after the commit); p50/p99 = send to ack; fan-out = send to the other clients receiving the op.'],
   );
 }
 

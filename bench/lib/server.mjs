@@ -1,7 +1,11 @@
 // Section 9: the server under load. Our own amplitude-server on a throwaway SQLite data directory
 // and on a throwaway PostgreSQL (started and stopped here, as the test script does): requests per
-// second and latency percentiles of opening a project (wrk, from Debian) and of saving an edit as a
-// new revision (sequential round trips from Node, each against the current revision).
+// second and latency percentiles of opening a project (wrk, from Debian), of saving an edit as a
+// new revision (sequential round trips from Node, each against the current revision), and of live
+// edits over WebSocket (BENCH_LIVE_CLIENTS clients in one project, each sending its next edit when
+// the previous one is acknowledged; the time from sending to the ack, which the server gives only
+// after the commit, and from sending to the other clients' receiving it). Node 20's WebSocket
+// needs --experimental-websocket, which make bench passes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -102,6 +106,79 @@ async function saveRoundTrips(url, session, count) {
   return { perSecond: count / elapsed, p50: stats(times).median, p99: sorted[Math.floor(0.99 * (sorted.length - 1))] };
 }
 
+const percentile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+};
+
+/** One live client: joined (welcome + snapshot), then `edit(value)` resolves with the ack. */
+function liveClient(url, session, clientId, onOp) {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/projects/${session.id}/live`, { headers: { Cookie: session.cookie, Origin: url } });
+  const waiting = new Map(); // seq -> resolve
+  let revision = 0;
+  let seq = 0;
+  const joined = new Promise((resolve, reject) => {
+    socket.onerror = (event) => reject(new Error(`live socket: ${event.message ?? 'error'}`));
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'hello', clientId, resumeFrom: null }));
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === 'snapshot') {
+        revision = message.revision;
+        resolve();
+      } else if (message.type === 'ack' || message.type === 'reject') {
+        if (message.type === 'ack') revision = Math.max(revision, message.revision);
+        waiting.get(message.seq)?.(message);
+        waiting.delete(message.seq);
+      } else if (message.type === 'op') {
+        revision = Math.max(revision, message.revision);
+        onOp(message);
+      }
+    };
+  });
+  return {
+    joined,
+    edit(ops) {
+      seq += 1;
+      const reply = new Promise((resolve) => waiting.set(seq, resolve));
+      socket.send(JSON.stringify({ type: 'edit', clientId, seq, baseRevision: revision, ops }));
+      return reply;
+    },
+    close: () => socket.close(1000),
+  };
+}
+
+/** BENCH_LIVE_CLIENTS clients editing one project for `seconds`: acks and fan-out latencies. */
+async function liveEdits(url, session, clients, seconds) {
+  const trackIds = session.document.tracks.filter((t) => t.kind !== 'master').map((t) => t.id);
+  const ackMs = [];
+  const fanOutMs = [];
+  let rejected = 0;
+  const onOp = (message) => {
+    const sent = Number(/^live (\d+(?:\.\d+)?)/.exec(message.ops[0]?.value ?? '')?.[1]);
+    if (Number.isFinite(sent)) fanOutMs.push(performance.now() - sent);
+  };
+  const people = Array.from({ length: clients }, (_, i) => liveClient(url, session, `bench-${i}-${Date.now()}`, onOp));
+  await Promise.all(people.map((p) => p.joined));
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    people.map(async (person, i) => {
+      // Each client renames tracks in turn (conflicting with the others on the same tracks);
+      // the name carries the send time, so receivers measure the fan-out.
+      for (let n = 0; performance.now() < end; n++) {
+        const sent = performance.now();
+        const target = trackIds[(i + n) % trackIds.length];
+        const reply = await person.edit([{ op: 'set', target, path: ['name'], value: `live ${sent.toFixed(3)}` }]);
+        if (reply.type === 'ack') ackMs.push(performance.now() - sent);
+        else rejected += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  people.forEach((p) => p.close());
+  return { perSecond: ackMs.length / elapsed, p50: percentile(ackMs, 0.5), p99: percentile(ackMs, 0.99), fanOutP50: percentile(fanOutMs, 0.5), fanOutP99: percentile(fanOutMs, 0.99), non2xx: rejected, acked: ackMs.length };
+}
+
 export async function serverThroughput() {
   const seconds = env.number('BENCH_SERVER_SECONDS', 10);
   const saves = env.number('BENCH_SERVER_SAVES', 300);
@@ -116,6 +193,13 @@ export async function serverThroughput() {
       rows.push({ backend, operation: 'open a project (GET, wrk -c16)', ...open });
       const save = await saveRoundTrips(server.url, session, saves);
       rows.push({ backend, operation: `save an edit as a revision (PUT, sequential, ${saves})`, ...save, non2xx: 0 });
+      if (typeof WebSocket === 'function') {
+        const clients = env.number('BENCH_LIVE_CLIENTS', 16);
+        const live = await liveEdits(server.url, session, clients, seconds);
+        rows.push({ backend, operation: `live edits over WebSocket (${clients} clients, one project)`, ...live });
+      } else {
+        log('live edits skipped: this Node has no WebSocket (run node --experimental-websocket bench/run.mjs, as make bench does)');
+      }
     } finally {
       await server.stop();
       postgres?.stop();
